@@ -1,0 +1,34 @@
+/** CLI entry: `pnpm --filter server start [--port 9000] ...`. */
+import { loadConfig, ConfigError } from './config.js';
+import { startServer } from './start-server.js';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig(process.argv.slice(2));
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`hypha-server: ${err.message}`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const server = await startServer(config);
+  const base = config.publicBaseUrl ?? server.url;
+  console.log(`Hypha server ${server.serverId} listening on ${server.url} (WebSocket: ${base.replace(/^http/, 'ws')}/ws)`);
+  if (config.rootToken) console.log('Admin access: connect with the token given by --root-token (HYPHA_ROOT_TOKEN).');
+  else console.log('Admin access: restart with --root-token <at least 32 characters> and connect with that token.');
+  const stop = () => {
+    server.close().then(() => process.exit(0), (err) => {
+      console.error(err);
+      process.exit(1);
+    });
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

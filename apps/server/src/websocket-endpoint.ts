@@ -1,0 +1,233 @@
+/**
+ * The `/ws` endpoint (rpc-protocol §2): JSON hello → `connection_info`, then binary frames are
+ * routed and text frames are control messages. Close codes and reasons follow the reference.
+ */
+import type { IncomingMessage } from 'node:http';
+import { WebSocketServer, WebSocket } from 'ws';
+import type { RawData } from 'ws';
+import { ConnectionRejectedError } from '@hypha/workspace';
+import type { ClientGateway, ClientSession } from '@hypha/workspace';
+
+export interface WebsocketEndpointOptions {
+  gateway: ClientGateway;
+  /** Seconds without any inbound frame before the socket is closed (default 600). */
+  idleTimeout?: number;
+  /** Milliseconds to wait for the hello (default 5000). */
+  authTimeoutMs?: number;
+  /** Largest accepted inbound frame in bytes (default 16 MiB). */
+  maxPayload?: number;
+  log: (level: 'info' | 'warn' | 'error', msg: string, extra?: Record<string, unknown>) => void;
+}
+
+const LEGACY_REASON =
+  'Connection rejected, please  upgrade to `hypha-rpc` which pass the authentication information in the first message';
+
+/** WebSocket close reasons are limited to 123 bytes. */
+function clip(reason: string): string {
+  const buf = Buffer.from(reason);
+  if (buf.length <= 123) return reason;
+  return buf.subarray(0, 120).toString('utf8').replace(/\uFFFD+$/, '') + '...';
+}
+
+function toBytes(data: RawData): Uint8Array {
+  if (Array.isArray(data)) return new Uint8Array(Buffer.concat(data));
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+}
+
+export class WebsocketEndpoint {
+  readonly wss: WebSocketServer;
+  private readonly gateway: ClientGateway;
+  private readonly idleTimeoutMs: number;
+  private readonly idleSeconds: number;
+  private readonly authTimeoutMs: number;
+  private readonly log: WebsocketEndpointOptions['log'];
+  private readonly lastSeen = new Map<WebSocket, number>();
+  private readonly sweeper: ReturnType<typeof setInterval>;
+  private stopping = false;
+
+  constructor(o: WebsocketEndpointOptions) {
+    this.gateway = o.gateway;
+    this.idleSeconds = o.idleTimeout ?? 600;
+    this.idleTimeoutMs = this.idleSeconds * 1000;
+    this.authTimeoutMs = o.authTimeoutMs ?? 5000;
+    this.log = o.log;
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: o.maxPayload ?? 16 * 1024 * 1024, perMessageDeflate: false });
+    this.wss.on('connection', (ws: WebSocket, req: IncomingMessage) => this.onConnection(ws, req));
+    this.sweeper = setInterval(() => this.sweepIdle(), Math.min(60_000, Math.max(1000, this.idleTimeoutMs / 2)));
+    this.sweeper.unref();
+  }
+
+  private closeWithError(ws: WebSocket, code: number, reason: string): void {
+    if (ws.readyState === WebSocket.OPEN) {
+      ws.send(JSON.stringify({ type: 'error', message: reason }));
+      ws.close(code, clip(reason));
+    } else if (ws.readyState === WebSocket.CONNECTING) {
+      ws.terminate();
+    }
+  }
+
+  private sweepIdle(): void {
+    const now = Date.now();
+    for (const [ws, seen] of this.lastSeen) {
+      if (now - seen > this.idleTimeoutMs) {
+        this.lastSeen.delete(ws);
+        this.closeWithError(ws, 1001, `Idle timeout (${this.idleSeconds}s)`);
+      }
+    }
+  }
+
+  private onConnection(ws: WebSocket, req: IncomingMessage): void {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    for (const key of ['workspace', 'client_id', 'token', 'reconnection_token']) {
+      if (url.searchParams.has(key)) {
+        this.closeWithError(ws, 1008, LEGACY_REASON);
+        return;
+      }
+    }
+    this.lastSeen.set(ws, Date.now());
+    let session: ClientSession | null = null;
+    let phase: 'hello' | 'connecting' | 'ready' | 'closed' = 'hello';
+    const early: Uint8Array[] = [];
+    const authTimer = setTimeout(() => {
+      if (phase === 'hello') this.closeWithError(ws, 1008, 'Authentication payload timeout');
+    }, this.authTimeoutMs);
+
+    ws.on('close', () => {
+      clearTimeout(authTimer);
+      this.lastSeen.delete(ws);
+      phase = 'closed';
+      if (session) {
+        session.disconnected().catch((err) => this.log('error', 'client cleanup failed', { client: session?.id, error: String(err) }));
+      }
+    });
+    ws.on('error', (err) => this.log('warn', 'websocket error', { error: String(err) }));
+
+    const routeFrame = (frame: Uint8Array): void => {
+      try {
+        session!.route(frame);
+      } catch (err) {
+        const detail = err instanceof Error ? err.message : String(err);
+        this.log('warn', 'closing client after an invalid frame', { client: session?.id, error: detail });
+        this.closeWithError(ws, 1003, `Invalid message: ${detail}`);
+      }
+    };
+
+    ws.on('message', (data: RawData, isBinary: boolean) => {
+      this.lastSeen.set(ws, Date.now());
+      if (phase === 'hello') {
+        clearTimeout(authTimer);
+        phase = 'connecting';
+        let hello: unknown;
+        try {
+          if (isBinary) throw new Error('binary hello');
+          hello = JSON.parse(data.toString());
+          if (typeof hello !== 'object' || hello === null || Array.isArray(hello)) throw new Error('not an object');
+        } catch {
+          this.closeWithError(ws, 1003, 'Failed to decode authentication information');
+          return;
+        }
+        void this.establish(ws, hello as Record<string, unknown>).then(
+          (s) => {
+            if (!s) return;
+            if (phase === 'closed') {
+              s.disconnected().catch((err) => this.log('error', 'client cleanup failed', { error: String(err) }));
+              return;
+            }
+            session = s;
+            phase = 'ready';
+            for (const f of early.splice(0)) routeFrame(f);
+          },
+        );
+        return;
+      }
+      if (!isBinary) {
+        this.onText(ws, session, data.toString());
+        return;
+      }
+      const frame = toBytes(data);
+      if (phase === 'connecting') early.push(frame);
+      else if (phase === 'ready') routeFrame(frame);
+    });
+  }
+
+  private async establish(ws: WebSocket, hello: Record<string, unknown>): Promise<ClientSession | null> {
+    let session: ClientSession;
+    try {
+      session = await this.gateway.connect(hello, {
+        deliver: (frame) => {
+          if (ws.readyState === WebSocket.OPEN) ws.send(frame, { binary: true });
+        },
+        close: (code, reason) => this.closeWithError(ws, code, reason),
+      });
+    } catch (err) {
+      if (err instanceof ConnectionRejectedError) {
+        this.log('info', 'connection rejected', { reason: err.reason });
+        this.closeWithError(ws, err.code, err.reason);
+      } else {
+        const detail = err instanceof Error ? err.message : String(err);
+        this.log('error', 'connection setup failed', { error: detail });
+        this.closeWithError(ws, 1001, `Failed to establish connection: ${detail}`);
+      }
+      return null;
+    }
+    try {
+      const info = await this.gateway.connectionInfo(session);
+      if (ws.readyState !== WebSocket.OPEN) {
+        await session.disconnected();
+        return null;
+      }
+      ws.send(JSON.stringify(info));
+    } catch (err) {
+      await session.disconnected();
+      this.closeWithError(ws, 1001, `Failed to establish connection: ${err instanceof Error ? err.message : String(err)}`);
+      return null;
+    }
+    return session;
+  }
+
+  private onText(ws: WebSocket, session: ClientSession | null, text: string): void {
+    if (text.length > 1000) return;
+    let msg: { type?: unknown };
+    try {
+      msg = JSON.parse(text);
+    } catch {
+      this.log('warn', 'ignoring a text frame that is not JSON', { client: session?.id });
+      return;
+    }
+    if (msg?.type === 'ping') {
+      ws.send(JSON.stringify({ type: 'pong' }));
+    } else if (msg?.type === 'refresh_token' && session) {
+      session.refreshReconnectionToken().then(
+        (token) => {
+          if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: 'reconnection_token', reconnection_token: token }));
+        },
+        (err) => this.log('error', 'failed to refresh the reconnection token', { client: session.id, error: String(err) }),
+      );
+    }
+  }
+
+  handleUpgrade(req: IncomingMessage, socket: import('node:stream').Duplex, head: Buffer): void {
+    if (this.stopping) {
+      socket.destroy();
+      return;
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.wss.emit('connection', ws, req));
+  }
+
+  /** Closes every socket with 1001 so clients reconnect elsewhere. */
+  async close(reason = 'Server is shutting down'): Promise<void> {
+    this.stopping = true;
+    clearInterval(this.sweeper);
+    const closing: Promise<void>[] = [];
+    for (const ws of this.wss.clients) {
+      closing.push(new Promise<void>((resolve) => {
+        ws.once('close', () => resolve());
+        ws.close(1001, reason);
+        setTimeout(() => { ws.terminate(); resolve(); }, 1000).unref();
+      }));
+    }
+    await Promise.all(closing);
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+  }
+}

@@ -1,0 +1,358 @@
+/**
+ * Routes binary frames between peers (rpc-protocol §3.3–§3.6).
+ *
+ * For every frame a peer sends, only segment 1 is decoded: `from`, `ws` and `user` are overwritten
+ * with the sender's authenticated identity, `to` is made absolute, segment 1 is re-encoded and the
+ * remainder appended byte for byte. The frame is then published on the event bus as
+ * `<target>:msg`; the instance holding the target delivers it. Broadcasts (`<ws>/*`) reach the
+ * local peers of that workspace that subscribed to the frame's `type`.
+ */
+import type { EventBus, BusPayload, Unsubscribe } from '@hypha/eventbus';
+import type { UserInfo } from '@hypha/auth';
+import { decodeFrameHeader, rewriteFrameHeader, encodeFrame } from '@hypha/rpc';
+import type { FrameHeader } from '@hypha/rpc';
+import { RoutingError } from '../errors.js';
+import { RecentlyDisconnected } from './recently-disconnected.js';
+import { syntheticReject } from './synthetic-reject.js';
+
+/** A peer attached to the router: a WebSocket client, an HTTP stream, or an in-server peer. */
+export interface RouteEndpoint {
+  workspace: string;
+  clientId: string;
+  /** Stamped as `user` on every frame this peer sends. */
+  user: UserInfo;
+  /** Read-only peers (permission exactly `r` on their workspace) cannot broadcast. */
+  readOnly?: boolean;
+  /** Hands one routed binary frame to the peer. */
+  deliver(frame: Uint8Array): void;
+}
+
+export interface MessageRouterOptions {
+  bus: EventBus;
+  /** Identifies this instance in presence records. */
+  serverId: string;
+  /** How long a departed client's calls fail fast (default 120 s). */
+  recentlyDisconnectedMs?: number;
+  /** How long a positive presence lookup is trusted (default 5 s). */
+  presenceCacheMs?: number;
+  onError?: (message: string, err: unknown) => void;
+}
+
+/** Key-value record telling every instance that a client is connected somewhere. */
+export function presenceKey(id: string): string {
+  return `clients:${id}`;
+}
+
+const RECONNECTED_EVENT = 'client-reconnected';
+
+export class MessageRouter {
+  readonly bus: EventBus;
+  readonly serverId: string;
+  private readonly handles = new Map<string, RouteHandle>();
+  private readonly broadcastMembers = new Map<string, { members: Set<RouteHandle>; off: Unsubscribe }>();
+  private readonly recent: RecentlyDisconnected;
+  private readonly presenceCache = new Map<string, number>();
+  private readonly presenceCacheMs: number;
+  private readonly offReconnected: Unsubscribe;
+  readonly onError: (message: string, err: unknown) => void;
+
+  constructor(options: MessageRouterOptions) {
+    this.bus = options.bus;
+    this.serverId = options.serverId;
+    this.recent = new RecentlyDisconnected(options.recentlyDisconnectedMs ?? 120_000);
+    this.presenceCacheMs = options.presenceCacheMs ?? 5_000;
+    this.onError =
+      options.onError ??
+      ((message, err) => console.error(JSON.stringify({ level: 'error', msg: message, error: String(err) })));
+    this.offReconnected = this.bus.on(RECONNECTED_EVENT, (data) => {
+      if (typeof data === 'string') this.recent.delete(data);
+    });
+  }
+
+  /** The handle currently routing for `<ws>/<client>` on this instance, if any. */
+  getLocal(id: string): RouteHandle | undefined {
+    return this.handles.get(id);
+  }
+
+  /** Ids of the peers attached to this instance in `workspace`. */
+  localClients(workspace: string): string[] {
+    return [...(this.broadcastMembers.get(workspace)?.members ?? [])].map((h) => h.id);
+  }
+
+  get size(): number {
+    return this.handles.size;
+  }
+
+  /**
+   * Starts routing for a peer. A previous handle for the same `<ws>/<client>` on this instance is
+   * detached first and returned as `superseded` so the caller can close its socket.
+   */
+  async attach(endpoint: RouteEndpoint): Promise<{ handle: RouteHandle; superseded?: RouteHandle }> {
+    const id = `${endpoint.workspace}/${endpoint.clientId}`;
+    const previous = this.handles.get(id);
+    if (previous) previous.detachRouting();
+    const handle = new RouteHandle(this, endpoint, id);
+    this.handles.set(id, handle);
+    handle.offDirect = this.bus.on(`${id}:msg`, (data) => handle.receive(data));
+    if (endpoint.workspace !== '*') this.joinBroadcast(handle);
+    await this.bus.addLocalClient(id);
+    await this.bus.set(presenceKey(id), this.serverId);
+    this.recent.delete(id);
+    this.presenceCache.delete(id);
+    if (endpoint.workspace !== '*') await this.bus.emit(RECONNECTED_EVENT, id);
+    return previous ? { handle, superseded: previous } : { handle };
+  }
+
+  /** @internal called by RouteHandle.detach */
+  async release(handle: RouteHandle, markDisconnected: boolean): Promise<void> {
+    if (this.handles.get(handle.id) !== handle) return;
+    this.handles.delete(handle.id);
+    handle.detachRouting();
+    if (markDisconnected) this.recent.add(handle.id);
+    this.presenceCache.delete(handle.id);
+    await this.bus.removeLocalClient(handle.id);
+    await this.bus.del(presenceKey(handle.id));
+  }
+
+  /** @internal */
+  leaveBroadcast(handle: RouteHandle): void {
+    const group = this.broadcastMembers.get(handle.workspace);
+    if (!group) return;
+    group.members.delete(handle);
+    if (group.members.size === 0) {
+      group.off();
+      this.broadcastMembers.delete(handle.workspace);
+    }
+  }
+
+  private joinBroadcast(handle: RouteHandle): void {
+    let group = this.broadcastMembers.get(handle.workspace);
+    if (!group) {
+      const members = new Set<RouteHandle>();
+      const off = this.bus.on(`${handle.workspace}/*:msg`, (data) => this.fanOut(members, data));
+      group = { members, off };
+      this.broadcastMembers.set(handle.workspace, group);
+    }
+    group.members.add(handle);
+  }
+
+  private fanOut(members: Set<RouteHandle>, data: BusPayload): void {
+    const frame = toBytes(data);
+    if (!frame) return;
+    let type: unknown;
+    try {
+      type = decodeFrameHeader(frame).header.type;
+    } catch (err) {
+      this.onError('dropping malformed broadcast frame', err);
+      return;
+    }
+    if (typeof type !== 'string') return;
+    for (const member of members) {
+      if (member.subscriptions.has(type)) member.deliverSafely(frame);
+    }
+  }
+
+  /** Sends a system event `{type, to:"*", data}` to the subscribers of `workspace` (spec §8.10). */
+  async broadcastSystem(workspace: string, type: string, data: unknown): Promise<void> {
+    await this.bus.emit(`${workspace}/*:msg`, encodeFrame({ type, to: '*', data }));
+  }
+
+  /** @internal whether `target` is known to be gone; `undefined` means "ask the registry". */
+  quickLiveness(target: string): boolean | undefined {
+    if (this.bus.isLocalClient(target)) return true;
+    if (this.recent.has(target)) return false;
+    const cached = this.presenceCache.get(target);
+    if (cached !== undefined && cached > Date.now()) return true;
+    return undefined;
+  }
+
+  /** @internal */
+  async lookupPresence(target: string): Promise<boolean> {
+    const owner = await this.bus.get(presenceKey(target));
+    if (owner === null) return false;
+    this.presenceCache.set(target, Date.now() + this.presenceCacheMs);
+    return true;
+  }
+
+  async close(): Promise<void> {
+    this.offReconnected();
+    for (const handle of [...this.handles.values()]) await this.release(handle, false);
+  }
+}
+
+/** Routing state of one attached peer. */
+export class RouteHandle {
+  readonly id: string;
+  readonly workspace: string;
+  readonly clientId: string;
+  /** Event types this peer receives as broadcasts (managed by the manager's `subscribe`). */
+  readonly subscriptions = new Set<string>();
+  /** @internal */
+  offDirect: Unsubscribe | null = null;
+  private detached = false;
+  private queue: Promise<void> | null = null;
+
+  constructor(
+    private readonly router: MessageRouter,
+    readonly endpoint: RouteEndpoint,
+    id: string,
+  ) {
+    this.id = id;
+    this.workspace = endpoint.workspace;
+    this.clientId = endpoint.clientId;
+  }
+
+  get user(): UserInfo {
+    return this.endpoint.user;
+  }
+
+  get isAttached(): boolean {
+    return !this.detached;
+  }
+
+  /**
+   * Routes one frame this peer sent. Rejections for frames that carry a `session` are delivered
+   * back to this peer (spec §3.6).
+   * @throws FrameError (from @hypha/rpc) when segment 1 is not a valid msgpack map.
+   */
+  route(frame: Uint8Array): void {
+    if (this.detached) throw new RoutingError(`Connection ${this.id} is closed`);
+    const { header, headerEnd } = decodeFrameHeader(frame);
+    if (this.queue) {
+      this.chain(() => this.routeDecoded(frame, header, headerEnd));
+      return;
+    }
+    const pending = this.routeDecoded(frame, header, headerEnd);
+    if (pending) this.chain(() => pending);
+  }
+
+  private chain(step: () => Promise<void> | void): void {
+    const next = (this.queue ?? Promise.resolve()).then(step).catch((err) => {
+      this.router.onError(`routing failed for a frame from ${this.id}`, err);
+    });
+    this.queue = next;
+    void next.then(() => {
+      if (this.queue === next) this.queue = null;
+    });
+  }
+
+  /** Returns a promise only when an asynchronous presence lookup was needed. */
+  private routeDecoded(frame: Uint8Array, header: FrameHeader, headerEnd: number): Promise<void> | void {
+    const sentTo = typeof header.to === 'string' ? header.to : undefined;
+    const sentFrom = typeof header.from === 'string' ? header.from : undefined;
+    const session = typeof header.session === 'string' ? header.session : undefined;
+    const fail = (message: string): void => {
+      if (session) this.deliverSafely(syntheticReject(session, sentTo, sentFrom ?? this.id, message));
+      else this.router.onError(`dropping frame from ${this.id}`, message);
+    };
+    if (sentFrom !== undefined && sentFrom !== this.id && sentFrom !== this.clientId) {
+      fail(`Forged sender rejected: the frame claims to be from '${sentFrom}' but the connection is '${this.id}'`);
+      return;
+    }
+    if (sentTo === undefined || sentTo === '') {
+      fail(`Invalid target: the frame from ${this.id} has no 'to' field`);
+      return;
+    }
+    let target: string;
+    if (sentTo === '*') {
+      if (this.endpoint.readOnly) {
+        fail(`Read-only client ${this.id} cannot broadcast messages.`);
+        return;
+      }
+      target = `${this.workspace}/*`;
+    } else if (!sentTo.includes('/')) {
+      target = `${this.workspace}/${sentTo}`;
+    } else {
+      target = sentTo;
+    }
+    const slash = target.indexOf('/');
+    const targetWs = target.slice(0, slash);
+    const targetClient = target.slice(slash + 1);
+    if (targetClient === '*') {
+      if (this.endpoint.readOnly) {
+        fail(`Read-only client ${this.id} cannot broadcast messages.`);
+        return;
+      }
+      if (targetWs !== this.workspace && this.workspace !== '*') {
+        fail(`Broadcast to workspace ${targetWs} is not allowed from workspace ${this.workspace}`);
+        return;
+      }
+    }
+    let ctxWs: string;
+    if (this.workspace === '*') {
+      const current = this.user.current_workspace;
+      ctxWs = current && current !== '*' ? current : targetWs;
+    } else {
+      ctxWs = this.workspace;
+    }
+    header.ws = ctxWs;
+    header.to = target;
+    header.from = this.id;
+    header.user = this.user;
+    const out = rewriteFrameHeader(frame, header, headerEnd);
+    if (targetClient === '*' || targetWs === '*') return this.publish(target, out);
+    const alive = this.router.quickLiveness(target);
+    if (alive === true) return this.publish(target, out);
+    if (alive === false) {
+      fail(`Target peer ${target} is not connected`);
+      return;
+    }
+    if (!session) return this.publish(target, out);
+    return this.router.lookupPresence(target).then((present) => {
+      if (present) return this.publish(target, out);
+      fail(`Target peer ${target} is not connected`);
+    });
+  }
+
+  private publish(target: string, frame: Uint8Array): void {
+    this.router.bus.emit(`${target}:msg`, frame).catch((err) => {
+      this.router.onError(`failed to publish a frame from ${this.id} to ${target}`, err);
+    });
+  }
+
+  /** @internal delivers a frame arriving from the bus. */
+  receive(data: BusPayload): void {
+    const frame = toBytes(data);
+    if (frame) this.deliverSafely(frame);
+    else this.router.onError(`dropping a non-binary message for ${this.id}`, typeof data);
+  }
+
+  /** @internal */
+  deliverSafely(frame: Uint8Array): void {
+    if (this.detached) return;
+    try {
+      this.endpoint.deliver(frame);
+    } catch (err) {
+      this.router.onError(`failed to deliver a frame to ${this.id}`, err);
+    }
+  }
+
+  subscribe(types: string[]): void {
+    for (const t of types) this.subscriptions.add(t);
+  }
+
+  unsubscribe(types: string[]): void {
+    for (const t of types) this.subscriptions.delete(t);
+  }
+
+  /** @internal stops bus delivery without touching shared records. */
+  detachRouting(): void {
+    if (this.detached) return;
+    this.detached = true;
+    this.offDirect?.();
+    this.offDirect = null;
+    this.router.leaveBroadcast(this);
+  }
+
+  /**
+   * Stops routing for this peer. `markDisconnected` makes calls to it fail fast for a while
+   * (a peer that left), and is false for a superseded connection.
+   */
+  async detach(markDisconnected = true): Promise<void> {
+    await this.router.release(this, markDisconnected);
+  }
+}
+
+function toBytes(data: BusPayload): Uint8Array | null {
+  return data instanceof Uint8Array ? data : null;
+}
