@@ -1,10 +1,56 @@
-import { defineConfig } from 'tsup';
+import { defineConfig, type Options } from 'tsup';
 
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  clean: true,
+/** In browser bundles `ws` is never needed (the global WebSocket is used): stub it out. */
+const noWsInBrowser = {
+  name: 'no-ws-in-browser',
+  setup(build: { onResolve: Function; onLoad: Function }) {
+    build.onResolve({ filter: /^ws$/ }, () => ({ path: 'ws', namespace: 'no-ws' }));
+    build.onLoad({ filter: /.*/, namespace: 'no-ws' }, () => ({
+      contents: 'export const WebSocket = undefined; export default undefined;',
+      loader: 'js',
+    }));
+  },
+};
+
+const browser: Options = {
+  entry: { 'hypha-rpc-websocket': 'src/browser.ts' },
+  platform: 'browser',
+  target: 'es2020',
+  noExternal: [/.*/],
+  esbuildPlugins: [noWsInBrowser],
   sourcemap: true,
-  target: 'es2022',
-});
+  dts: false,
+  // one self-contained file per bundle
+  splitting: false,
+  clean: false,
+};
+
+export default defineConfig([
+  // The package: ESM + CJS + declarations; `ws` stays an external dependency.
+  {
+    entry: ['src/index.ts'],
+    format: ['esm', 'cjs'],
+    dts: true,
+    // `pnpm build` empties dist/ first; cleaning here would race the parallel browser builds
+    clean: false,
+    sourcemap: true,
+    target: 'es2022',
+  },
+  // <script src=".../hypha-rpc-websocket.min.js"> exposes `hyphaWebsocketClient`, as hypha-rpc's does.
+  {
+    ...browser,
+    format: ['iife'],
+    globalName: 'hyphaWebsocketClient',
+    minify: true,
+    outExtension: () => ({ js: '.min.js' }),
+    footer: {
+      js: 'if(typeof module==="object"&&module&&module.exports){module.exports=hyphaWebsocketClient}if(typeof globalThis!=="undefined"){globalThis.hyphaWebsocketClient=hyphaWebsocketClient}',
+    },
+  },
+  // import { connectToServer } from '.../hypha-rpc-websocket.mjs'
+  {
+    ...browser,
+    format: ['esm'],
+    outExtension: () => ({ js: '.mjs' }),
+  },
+]);

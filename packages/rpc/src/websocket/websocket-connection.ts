@@ -1,0 +1,434 @@
+import type { ConnectionInfo, RPCConnection } from '../connection.js';
+import { isConnectionAbortedError } from './connection-errors.js';
+import { openSocket, performHandshake } from './handshake.js';
+import { errorText, resolveLogger, type Logger } from './logger.js';
+import { DEFAULT_BACKOFF, reconnectDelay, type BackoffOptions } from './reconnect-backoff.js';
+import {
+  resolveWebSocketClass,
+  WS_CLOSING,
+  WS_OPEN,
+  type WebSocketConstructor,
+  type WebSocketLike,
+} from './websocket-like.js';
+
+/** Reconnection tuning; the defaults follow hypha-rpc (spec §9.2). */
+export interface ReconnectOptions extends BackoffOptions {
+  /** Give up after this many failed attempts. Default: effectively never (1e6). */
+  max_attempts: number;
+  /** Wait after a reconnect before checking it held. Default 500 ms. */
+  settle_ms: number;
+  /** A connection that lived less than this is "flapping": delay the first retry. Default 5000 ms. */
+  min_stable_ms: number;
+}
+
+/** Options of {@link WebsocketRPCConnection}; snake_case like hypha-rpc's config keys. */
+export interface WebsocketConnectionOptions {
+  /** The WebSocket endpoint, e.g. `ws://127.0.0.1:9527/ws` (see `normalizeServerUrl`). */
+  server_url: string;
+  client_id: string;
+  workspace?: string | null;
+  token?: string | null;
+  reconnection_token?: string | null;
+  /** Seconds to wait for `connection_info`, and for a reconnection when sending. Default 60. */
+  timeout?: number;
+  /** The WebSocket implementation; default: `globalThis.WebSocket`, else the `ws` package. */
+  WebSocketClass?: WebSocketConstructor | null;
+  /** Seconds between `refresh_token` requests; 0 disables. Default 7200. */
+  token_refresh_interval?: number;
+  /** Seconds before the first `refresh_token` request. Default 2. */
+  token_refresh_delay?: number;
+  /** Seconds between application-level `{"type":"ping"}` frames; 0 disables. Default 30. */
+  ping_interval?: number;
+  reconnect?: Partial<ReconnectOptions>;
+  /** `null` silences the connection; default logs warnings and errors only. */
+  logger?: Logger | null;
+}
+
+interface Waiter {
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
+/**
+ * An {@link RPCConnection} over one WebSocket to a Hypha server, kept alive across drops.
+ *
+ * `open()` performs the handshake (spec §2.2–2.4). Afterwards it pings the server, refreshes
+ * its reconnection token, and when the socket closes without `disconnect()` it reconnects with
+ * the reconnection token and exponential backoff, calling the `on_connected` handler again so
+ * the RPC re-registers its services (spec §9.2). If reconnection gives up, `_closed` becomes
+ * true before `on_disconnected` fires, which tells the RPC to reject its pending calls.
+ *
+ * @example
+ * const conn = new WebsocketRPCConnection({ server_url: 'ws://127.0.0.1:9527/ws', client_id: 'c1' });
+ * const info = await conn.open();
+ */
+export class WebsocketRPCConnection implements RPCConnection {
+  /** The last `connection_info` received. */
+  connection_info: ConnectionInfo | null = null;
+  manager_id: string | null = null;
+  /** True once `disconnect()` ran or reconnection gave up (read by hypha-rpc's RPC too). */
+  _closed = false;
+  /** True once a handshake succeeded: from then on, drops trigger reconnection. */
+  _enable_reconnect = false;
+  /** Set by the RPC's on_connected handler: false when re-registering a service failed. */
+  _services_registered_ok?: boolean;
+
+  readonly #url: string;
+  readonly #clientId: string;
+  readonly #workspace: string | null | undefined;
+  readonly #token: string | null | undefined;
+  #reconnectionToken: string | null;
+  readonly #timeout: number;
+  readonly #pingInterval: number;
+  #refreshInterval: number;
+  readonly #refreshDelay: number;
+  readonly #reconnect: ReconnectOptions;
+  readonly #logger: Logger;
+  #WebSocketClass: WebSocketConstructor | null;
+
+  #ws: WebSocketLike | null = null;
+  /** Handshake done on #ws and it is usable. */
+  #ready = false;
+  #connectedAt = 0;
+  #reconnecting = false;
+  #closedDuringReconnect = false;
+  #timers = new Set<ReturnType<typeof setTimeout>>();
+  #intervals = new Set<ReturnType<typeof setInterval>>();
+  #wakeSleep: (() => void) | null = null;
+  #readyWaiters: Waiter[] = [];
+  #closeWaiters: Array<() => void> = [];
+
+  #onMessage: ((data: Uint8Array) => void) | null = null;
+  #onConnected: ((info: ConnectionInfo) => void | Promise<void>) | null = null;
+  #onDisconnected: ((reason?: string) => void) | null = null;
+
+  constructor(options: WebsocketConnectionOptions) {
+    if (!options.server_url) throw new Error('server_url is required');
+    if (!options.client_id) throw new Error('client_id is required');
+    this.#url = options.server_url;
+    this.#clientId = options.client_id;
+    this.#workspace = options.workspace;
+    this.#token = options.token;
+    this.#reconnectionToken = options.reconnection_token ?? null;
+    this.#timeout = options.timeout ?? 60;
+    this.#pingInterval = options.ping_interval ?? 30;
+    this.#refreshInterval = options.token_refresh_interval ?? 2 * 60 * 60;
+    this.#refreshDelay = options.token_refresh_delay ?? 2;
+    this.#reconnect = {
+      ...DEFAULT_BACKOFF,
+      max_attempts: 1_000_000,
+      settle_ms: 500,
+      min_stable_ms: 5000,
+      ...options.reconnect,
+    };
+    this.#logger = resolveLogger(options.logger);
+    this.#WebSocketClass = options.WebSocketClass ?? null;
+  }
+
+  /** The current reconnection token (replaced on every `connection_info` and refresh). */
+  get reconnection_token(): string | null {
+    return this.#reconnectionToken;
+  }
+
+  on_message(handler: (data: Uint8Array) => void): void {
+    this.#onMessage = handler;
+  }
+
+  on_connected(handler: (info: ConnectionInfo) => void | Promise<void>): void {
+    this.#onConnected = handler;
+  }
+
+  on_disconnected(handler: (reason?: string) => void): void {
+    this.#onDisconnected = handler;
+  }
+
+  /**
+   * Connect and handshake, then await the `on_connected` handler. Rejects with
+   * `ConnectionAbortedError` when the server refuses the client.
+   */
+  async open(): Promise<ConnectionInfo> {
+    if (this._closed) throw new Error('Connection is closed');
+    this.#WebSocketClass ??= await resolveWebSocketClass();
+    const ws = await openSocket(this.#WebSocketClass, this.#url);
+    let info: ConnectionInfo;
+    try {
+      info = await performHandshake(
+        ws,
+        {
+          client_id: this.#clientId,
+          workspace: this.#workspace,
+          token: this.#token,
+          reconnection_token: this.#reconnectionToken,
+        },
+        this.#timeout,
+      );
+    } catch (error) {
+      dropSocket(ws);
+      throw error;
+    }
+    if (this._closed) {
+      dropSocket(ws);
+      throw new Error('Connection is closed');
+    }
+    this.#adopt(ws, info);
+    if (this.#onConnected) {
+      try {
+        await this.#onConnected(info);
+      } catch (error) {
+        // A half-set-up session is useless: drop it so a retry starts clean.
+        if (this.#ws === ws) this.#discardCurrentSocket();
+        throw error;
+      }
+    }
+    return info;
+  }
+
+  async emit_message(data: Uint8Array): Promise<void> {
+    if (this._closed) throw new Error('Connection is closed');
+    if (!this.#ready || !this.#ws || this.#ws.readyState !== WS_OPEN) await this.#waitUntilReady();
+    this.#ws!.send(data);
+  }
+
+  /** Close for good (code 1000); no reconnection. Resolves once the socket has closed. */
+  async disconnect(reason = 'Disconnected by client'): Promise<void> {
+    this._closed = true;
+    this.#stopTimers();
+    this.#wakeSleep?.();
+    this.#rejectReadyWaiters(new Error('Connection is closed'));
+    const ws = this.#ws;
+    if (!ws || ws.readyState >= WS_CLOSING) return;
+    const closed = new Promise<void>((resolve) => this.#closeWaiters.push(resolve));
+    ws.close(1000, truncateReason(reason));
+    await closed;
+  }
+
+  #adopt(ws: WebSocketLike, info: ConnectionInfo): void {
+    this.#ws = ws;
+    this.#ready = true;
+    this.#connectedAt = Date.now();
+    this.connection_info = info;
+    this.manager_id = info.manager_id ?? null;
+    if (info.reconnection_token) this.#reconnectionToken = info.reconnection_token;
+    const lifeTime = info.reconnection_token_life_time;
+    if (typeof lifeTime === 'number' && lifeTime > 0 && this.#refreshInterval > lifeTime / 1.5) {
+      this.#refreshInterval = lifeTime / 1.5;
+    }
+    this._enable_reconnect = true;
+    ws.onmessage = (event) => this.#handleFrame(event.data);
+    ws.onerror = (event) => this.#logger.warn('WebSocket error', { event: String(event) });
+    ws.onclose = (event) => this.#handleClose(ws, event.code, event.reason);
+    this.#startTimers();
+    if (info.announcement) this.#logger.info('Server announcement', { announcement: info.announcement });
+    this.#logger.info('Connected', { workspace: info.workspace, manager_id: info.manager_id });
+    for (const waiter of this.#readyWaiters.splice(0)) waiter.resolve();
+  }
+
+  #handleFrame(data: unknown): void {
+    if (typeof data === 'string') {
+      this.#handleControl(data);
+      return;
+    }
+    const bytes = toUint8Array(data);
+    if (!this.#onMessage) {
+      this.#logger.error('Binary frame received but no message handler is registered', { bytes: bytes.byteLength });
+      return;
+    }
+    this.#onMessage(bytes);
+  }
+
+  #handleControl(text: string): void {
+    let message: { type?: string; reconnection_token?: string; message?: string };
+    try {
+      message = JSON.parse(text);
+    } catch {
+      this.#logger.warn('Invalid JSON text frame from the server', { text: text.slice(0, 200) });
+      return;
+    }
+    if (message.type === 'reconnection_token' && message.reconnection_token) {
+      this.#reconnectionToken = message.reconnection_token;
+    } else if (message.type === 'pong') {
+      // keep-alive reply
+    } else if (message.type === 'error') {
+      // Sent right before the server closes the socket; the close triggers reconnection.
+      this.#logger.warn('Server error message', { message: message.message });
+    } else {
+      this.#logger.debug('Unknown control message', { type: message.type });
+    }
+  }
+
+  #handleClose(ws: WebSocketLike, code: number, reason: string): void {
+    if (ws !== this.#ws) return;
+    this.#ready = false;
+    this.#stopTimers();
+    for (const resolve of this.#closeWaiters.splice(0)) resolve();
+    const description = `code=${code}, reason=${reason || 'unknown'}`;
+    if (this._closed || !this._enable_reconnect) {
+      this.#onDisconnected?.(reason || 'Connection closed');
+      return;
+    }
+    this.#logger.warn('Connection lost, reconnecting', { code, reason });
+    // _closed is false here, so the RPC keeps pending calls: they may complete after reconnecting.
+    this.#onDisconnected?.(`Connection lost (${description})`);
+    if (this.#reconnecting) {
+      this.#closedDuringReconnect = true;
+      return;
+    }
+    void this.#reconnectLoop(Date.now() - this.#connectedAt);
+  }
+
+  async #reconnectLoop(livedMs: number): Promise<void> {
+    this.#reconnecting = true;
+    let retry = 0;
+    // Flap control: a connection that died young waits before the first retry (spec §9.2).
+    let delay = livedMs < this.#reconnect.min_stable_ms ? this.#delayFor(0) : 0;
+    try {
+      for (;;) {
+        if (delay > 0) await this.#sleep(delay);
+        if (this._closed) return;
+        this.#closedDuringReconnect = false;
+        try {
+          await this.open();
+          if (this.#reconnect.settle_ms > 0) await this.#sleep(this.#reconnect.settle_ms);
+          if (this._closed) return;
+          if (this.#closedDuringReconnect || !this.#ws || this.#ws.readyState !== WS_OPEN) {
+            throw new Error('Connection lost during reconnection settle period');
+          }
+          if (this._services_registered_ok === false) {
+            this.#discardCurrentSocket();
+            throw new Error('Service re-registration failed after reconnection');
+          }
+          this.#logger.info('Reconnected', { attempts: retry + 1 });
+          return;
+        } catch (error) {
+          if (this._closed) return;
+          if (isConnectionAbortedError(error)) {
+            this.#giveUp(`Server refused reconnection: ${errorText(error)}`);
+            return;
+          }
+          retry += 1;
+          if (retry >= this.#reconnect.max_attempts) {
+            this.#giveUp(`Reconnection failed after ${retry} attempts: ${errorText(error)}`);
+            return;
+          }
+          delay = this.#delayFor(retry - 1);
+          this.#logger.warn('Reconnection attempt failed', { attempt: retry, retry_in_ms: Math.round(delay), error: errorText(error) });
+        }
+      }
+    } finally {
+      this.#reconnecting = false;
+    }
+  }
+
+  #giveUp(reason: string): void {
+    this.#logger.error('Giving up reconnecting', { reason });
+    this._closed = true;
+    this.#stopTimers();
+    this.#rejectReadyWaiters(new Error(`Connection is closed: ${reason}`));
+    this.#onDisconnected?.(reason);
+  }
+
+  #delayFor(retry: number): number {
+    return reconnectDelay(retry, this.#reconnect, Math.random());
+  }
+
+  #waitUntilReady(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#readyWaiters = this.#readyWaiters.filter((w) => w !== waiter);
+        reject(new Error(`Connection is not open: no reconnection within ${this.#timeout}s`));
+      }, this.#timeout * 1000);
+      const waiter: Waiter = {
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        reject: (error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      };
+      this.#readyWaiters.push(waiter);
+    });
+  }
+
+  #rejectReadyWaiters(error: Error): void {
+    for (const waiter of this.#readyWaiters.splice(0)) waiter.reject(error);
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.#timers.delete(timer);
+        this.#wakeSleep = null;
+        resolve();
+      }, ms);
+      this.#timers.add(timer);
+      this.#wakeSleep = () => {
+        clearTimeout(timer);
+        this.#timers.delete(timer);
+        this.#wakeSleep = null;
+        resolve();
+      };
+    });
+  }
+
+  #startTimers(): void {
+    this.#stopTimers();
+    if (this.#refreshInterval > 0) {
+      const first = setTimeout(() => {
+        this.#timers.delete(first);
+        this.#sendControl('refresh_token');
+        this.#intervals.add(setInterval(() => this.#sendControl('refresh_token'), this.#refreshInterval * 1000));
+      }, this.#refreshDelay * 1000);
+      this.#timers.add(first);
+    }
+    if (this.#pingInterval > 0) {
+      this.#intervals.add(setInterval(() => this.#sendControl('ping'), this.#pingInterval * 1000));
+    }
+  }
+
+  #stopTimers(): void {
+    for (const timer of this.#timers) clearTimeout(timer);
+    for (const interval of this.#intervals) clearInterval(interval);
+    this.#timers.clear();
+    this.#intervals.clear();
+  }
+
+  #sendControl(type: 'ping' | 'refresh_token'): void {
+    if (this.#ws && this.#ready && this.#ws.readyState === WS_OPEN) this.#ws.send(JSON.stringify({ type }));
+  }
+
+  /** Close the current socket without triggering reconnection (its handlers are detached). */
+  #discardCurrentSocket(): void {
+    const ws = this.#ws;
+    this.#ws = null;
+    this.#ready = false;
+    this.#stopTimers();
+    if (ws) dropSocket(ws);
+  }
+}
+
+function dropSocket(ws: WebSocketLike): void {
+  ws.onopen = null;
+  ws.onmessage = null;
+  ws.onclose = null;
+  ws.onerror = null;
+  if (ws.readyState < WS_CLOSING) ws.close(1000, 'Handshake aborted');
+}
+
+function toUint8Array(data: unknown): Uint8Array {
+  if (data instanceof Uint8Array) return data;
+  // toString tag rather than instanceof: frames may come from another realm (iframe, worker shim)
+  if (data instanceof ArrayBuffer || Object.prototype.toString.call(data) === '[object ArrayBuffer]') {
+    return new Uint8Array(data as ArrayBuffer);
+  }
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  throw new Error(`Unsupported binary frame type: ${Object.prototype.toString.call(data)}`);
+}
+
+/** A close reason is limited to 123 UTF-8 bytes. */
+function truncateReason(reason: string): string {
+  const bytes = new TextEncoder().encode(reason);
+  if (bytes.length <= 123) return reason;
+  return new TextDecoder().decode(bytes.slice(0, 120)).replace(/\uFFFD$/, '');
+}
