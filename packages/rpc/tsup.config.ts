@@ -1,9 +1,11 @@
 import { defineConfig, type Options } from 'tsup';
 
+type EsbuildPlugin = NonNullable<Options['esbuildPlugins']>[number];
+
 /** In browser bundles `ws` is never needed (the global WebSocket is used): stub it out. */
-const noWsInBrowser = {
+const noWsInBrowser: EsbuildPlugin = {
   name: 'no-ws-in-browser',
-  setup(build: { onResolve: Function; onLoad: Function }) {
+  setup(build) {
     build.onResolve({ filter: /^ws$/ }, () => ({ path: 'ws', namespace: 'no-ws' }));
     build.onLoad({ filter: /.*/, namespace: 'no-ws' }, () => ({
       contents: 'export const WebSocket = undefined; export default undefined;',

@@ -89,6 +89,7 @@ export type {
   GetServiceOptions,
   RegisterServiceOptions,
   TokenOptions,
+  CodecSpec,
 } from './types/workspace-manager.js';
 export { connectToServerHTTP } from './client/connect-to-server.js';
 export { getRemoteServiceHTTP } from './client/connect-to-server.js';

@@ -113,7 +113,8 @@ export const connect_to_server = connectToServer;
 
 /**
  * Connect to the server named in a service URL and return that service. As in hypha-rpc, the
- * connection stays open for the service's lifetime; it is closed if the lookup fails.
+ * connection stays open for the service's lifetime (it is closed if the lookup fails); the
+ * service's non-enumerable `__server__` property is the connection, for `disconnect()`.
  *
  * @example
  * const login = await getRemoteService('https://hypha.aicell.io/public/services/hypha-login');
@@ -127,7 +128,10 @@ export async function getRemoteService<T = any>(serviceUri: string, config: Serv
   const { serverUrl: _camel, ...rest } = config;
   const server = await connectToServer({ ...rest, server_url: serverUrl });
   try {
-    return await server.getService<T>(`${workspace}/${clientId}:${serviceId}@${appId}`);
+    const service = await server.getService<T>(`${workspace}/${clientId}:${serviceId}@${appId}`);
+    // Non-enumerable, so it is never sent along with the service: lets callers disconnect.
+    Object.defineProperty(service, '__server__', { value: server, enumerable: false });
+    return service;
   } catch (error) {
     await server.disconnect();
     throw error;

@@ -11,6 +11,8 @@
  */
 import { Decoder, Encoder } from '@msgpack/msgpack';
 import { MsgpackFormatError, msgpackValueEnd } from './msgpack-length.js';
+import { readValues } from './msgpack-reader.js';
+import { Unsupported, writeValues, writeValuesThen } from './msgpack-writer.js';
 
 /** Segment-1 map of a frame; `type` names the event (`"method"` for calls and replies). */
 export interface FrameHeader {
@@ -39,6 +41,8 @@ export class FrameError extends Error {
   }
 }
 
+// The general codec: used for values the fast reader/writer leave to it (dates, extension
+// types) and for malformed input, so that results and error messages are the library's.
 const encoder = new Encoder();
 const decoder = new Decoder();
 
@@ -72,11 +76,21 @@ function segmentEnd(bytes: Uint8Array, start: number, name: string): number {
 
 /** Encodes one msgpack value (no extension types are produced for plain data). */
 export function encodeMsgpack(value: unknown): Uint8Array {
-  return encoder.encode(value);
+  try {
+    return writeValues(value);
+  } catch (err) {
+    if (!(err instanceof Unsupported)) throw err;
+    return encoder.encode(value);
+  }
 }
 
 /** Encodes `main` and, when given, `extra` as one frame. */
 export function encodeFrame(main: FrameHeader, extra?: Record<string, unknown>): Uint8Array {
+  try {
+    return writeValues(main, extra, extra !== undefined);
+  } catch (err) {
+    if (!(err instanceof Unsupported)) throw err;
+  }
   const head = encoder.encode(main);
   if (extra === undefined) return head;
   const tail = encoder.encode(extra);
@@ -94,6 +108,13 @@ export function encodeFrame(main: FrameHeader, extra?: Record<string, unknown>):
 export function decodeFrameHeader(frame: Uint8Array): { header: FrameHeader; headerEnd: number } {
   if (!(frame instanceof Uint8Array)) throw new FrameError('malformed frame: expected binary data');
   if (frame.byteLength === 0) throw new FrameError('malformed frame: empty');
+  try {
+    const read = readValues(frame, 0, false);
+    if (isMap(read.first)) return { header: read.first as FrameHeader, headerEnd: read.firstEnd };
+  } catch (err) {
+    if (!(err instanceof Unsupported)) throw err;
+  }
+  // Unusual or malformed bytes: the general decoder gives the value or the precise error.
   const headerEnd = segmentEnd(frame, 0, 'segment 1');
   return { header: decodeSegment(frame, 0, headerEnd, 'segment 1') as FrameHeader, headerEnd };
 }
@@ -104,8 +125,13 @@ export function decodeFrameHeader(frame: Uint8Array): { header: FrameHeader; hea
  */
 export function rewriteFrameHeader(frame: Uint8Array, header: FrameHeader, headerEnd?: number): Uint8Array {
   const end = headerEnd ?? segmentEnd(frame, 0, 'segment 1');
-  const head = encoder.encode(header);
   const rest = frame.subarray(end);
+  try {
+    return writeValuesThen(header, undefined, false, rest);
+  } catch (err) {
+    if (!(err instanceof Unsupported)) throw err;
+  }
+  const head = encoder.encode(header);
   const out = new Uint8Array(head.byteLength + rest.byteLength);
   out.set(head, 0);
   out.set(rest, head.byteLength);
@@ -118,6 +144,18 @@ export function rewriteFrameHeader(frame: Uint8Array, header: FrameHeader, heade
  * segment 2.
  */
 export function decodeFrame(frame: Uint8Array): DecodedFrame {
+  if (frame instanceof Uint8Array && frame.byteLength > 0) {
+    try {
+      const read = readValues(frame, 0, true);
+      if (read.secondEnd === frame.byteLength && isMap(read.first)) {
+        if (read.firstEnd === frame.byteLength) return { main: read.first as FrameHeader };
+        if (isMap(read.second)) return { main: read.first as FrameHeader, extra: read.second as Record<string, unknown> };
+      }
+    } catch (err) {
+      if (!(err instanceof Unsupported)) throw err;
+    }
+  }
+  // Unusual or malformed bytes: the general path gives the value or the precise error.
   const { header, headerEnd } = decodeFrameHeader(frame);
   if (headerEnd === frame.byteLength) return { main: header };
   const extraEnd = segmentEnd(frame, headerEnd, 'segment 2');

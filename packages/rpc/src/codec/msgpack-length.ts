@@ -13,53 +13,81 @@ export class MsgpackFormatError extends Error {
   }
 }
 
+function truncated(need: number, pos: number, size: number): MsgpackFormatError {
+  return new MsgpackFormatError(`truncated msgpack value: need ${need} byte(s) at offset ${pos}, frame has ${size}`);
+}
+
+/** Big-endian unsigned integer of `n` bytes at `pos` (bounds already checked). */
+function uint(bytes: Uint8Array, pos: number, n: number): number {
+  let v = 0;
+  for (let i = 0; i < n; i++) v = v * 256 + bytes[pos + i]!;
+  return v;
+}
+
 /**
  * Returns the offset just past the msgpack value that starts at `offset`.
  * @throws MsgpackFormatError when the value is truncated or uses the reserved byte 0xc1.
  */
 export function msgpackValueEnd(bytes: Uint8Array, offset = 0): number {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const size = bytes.byteLength;
   let pos = offset;
   // Number of values still to skip; containers add their children to it.
   let pending = 1;
-  const need = (n: number): void => {
-    if (pos + n > bytes.byteLength) {
-      throw new MsgpackFormatError(
-        `truncated msgpack value: need ${n} byte(s) at offset ${pos}, frame has ${bytes.byteLength}`,
-      );
-    }
-  };
   while (pending > 0) {
     pending--;
-    need(1);
+    if (pos >= size) throw truncated(1, pos, size);
     const b = bytes[pos++]!;
     if (b <= 0x7f || b >= 0xe0 || b === 0xc0 || b === 0xc2 || b === 0xc3) continue;
-    if (b >= 0x80 && b <= 0x8f) { pending += (b & 0x0f) * 2; continue; }
-    if (b >= 0x90 && b <= 0x9f) { pending += b & 0x0f; continue; }
-    if (b >= 0xa0 && b <= 0xbf) { need(b & 0x1f); pos += b & 0x1f; continue; }
-    let len: number;
-    switch (b) {
-      case 0xc4: case 0xd9: need(1); len = view.getUint8(pos); pos += 1; need(len); pos += len; break;
-      case 0xc5: case 0xda: need(2); len = view.getUint16(pos); pos += 2; need(len); pos += len; break;
-      case 0xc6: case 0xdb: need(4); len = view.getUint32(pos); pos += 4; need(len); pos += len; break;
-      case 0xc7: need(2); len = view.getUint8(pos); pos += 2; need(len); pos += len; break;
-      case 0xc8: need(3); len = view.getUint16(pos); pos += 3; need(len); pos += len; break;
-      case 0xc9: need(5); len = view.getUint32(pos); pos += 5; need(len); pos += len; break;
-      case 0xcc: case 0xd0: need(1); pos += 1; break;
-      case 0xcd: case 0xd1: need(2); pos += 2; break;
-      case 0xca: case 0xce: case 0xd2: need(4); pos += 4; break;
-      case 0xcb: case 0xcf: case 0xd3: need(8); pos += 8; break;
-      case 0xd4: need(2); pos += 2; break;
-      case 0xd5: need(3); pos += 3; break;
-      case 0xd6: need(5); pos += 5; break;
-      case 0xd7: need(9); pos += 9; break;
-      case 0xd8: need(17); pos += 17; break;
-      case 0xdc: need(2); pending += view.getUint16(pos); pos += 2; break;
-      case 0xdd: need(4); pending += view.getUint32(pos); pos += 4; break;
-      case 0xde: need(2); pending += view.getUint16(pos) * 2; pos += 2; break;
-      case 0xdf: need(4); pending += view.getUint32(pos) * 2; pos += 4; break;
-      default:
-        throw new MsgpackFormatError(`invalid msgpack type byte 0x${b.toString(16)} at offset ${pos - 1}`);
+    if (b <= 0x8f) {
+      pending += (b & 0x0f) * 2;
+      continue;
+    }
+    if (b <= 0x9f) {
+      pending += b & 0x0f;
+      continue;
+    }
+    // `head`: bytes after the type byte that hold the length (and the ext type byte);
+    // `width`: how many of them are the big-endian length; `kind`: what the length counts.
+    let head = 0;
+    let width = 0;
+    let kind = 0; // 0: fixed payload of `head` bytes, 1: payload bytes, 2: items, 3: key/value pairs
+    if (b <= 0xbf) {
+      head = b & 0x1f;
+    } else {
+      switch (b) {
+        case 0xc4: case 0xd9: head = 1; width = 1; kind = 1; break;
+        case 0xc5: case 0xda: head = 2; width = 2; kind = 1; break;
+        case 0xc6: case 0xdb: head = 4; width = 4; kind = 1; break;
+        case 0xc7: head = 2; width = 1; kind = 1; break;
+        case 0xc8: head = 3; width = 2; kind = 1; break;
+        case 0xc9: head = 5; width = 4; kind = 1; break;
+        case 0xcc: case 0xd0: head = 1; break;
+        case 0xcd: case 0xd1: head = 2; break;
+        case 0xca: case 0xce: case 0xd2: head = 4; break;
+        case 0xcb: case 0xcf: case 0xd3: head = 8; break;
+        case 0xd4: head = 2; break;
+        case 0xd5: head = 3; break;
+        case 0xd6: head = 5; break;
+        case 0xd7: head = 9; break;
+        case 0xd8: head = 17; break;
+        case 0xdc: head = 2; width = 2; kind = 2; break;
+        case 0xdd: head = 4; width = 4; kind = 2; break;
+        case 0xde: head = 2; width = 2; kind = 3; break;
+        case 0xdf: head = 4; width = 4; kind = 3; break;
+        default:
+          throw new MsgpackFormatError(`invalid msgpack type byte 0x${b.toString(16)} at offset ${pos - 1}`);
+      }
+    }
+    if (pos + head > size) throw truncated(head, pos, size);
+    const len = width > 0 ? uint(bytes, pos, width) : 0;
+    pos += head;
+    if (kind === 1) {
+      if (pos + len > size) throw truncated(len, pos, size);
+      pos += len;
+    } else if (kind === 2) {
+      pending += len;
+    } else if (kind === 3) {
+      pending += len * 2;
     }
   }
   return pos;

@@ -2,40 +2,14 @@ import { encode } from '@msgpack/msgpack';
 import type { ConnectionInfo, RPCConnection } from '../connection.js';
 import { ConnectionAbortedError, isConnectionAbortedError } from '../websocket/connection-errors.js';
 import { errorText, resolveLogger, type Logger } from '../websocket/logger.js';
-import { reconnectDelay, type BackoffOptions } from '../websocket/reconnect-backoff.js';
+import { reconnectDelay } from '../websocket/reconnect-backoff.js';
+import { TimerSet } from '../websocket/timer-set.js';
 import { asControlMessage, FrameStreamParser } from './frame-stream.js';
+import type { HttpConnectionOptions, HttpReconnectOptions } from './http-connection-options.js';
+import { workspaceFromToken } from './token-workspace.js';
 
-/** Reconnection tuning of the HTTP stream; defaults give hypha-rpc's 2, 4, ... 60 s (spec §10.4). */
-export interface HttpReconnectOptions extends BackoffOptions {
-  max_attempts: number;
-}
-
-/** Options of {@link HTTPStreamingRPCConnection}; snake_case like hypha-rpc's config keys. */
-export interface HttpConnectionOptions {
-  /** Base URL, e.g. `http://127.0.0.1:9527` (see `normalizeServerUrlHTTP`). */
-  server_url: string;
-  client_id: string;
-  /** Default: the `wid:` scope of `token`, else assigned by the server. */
-  workspace?: string | null;
-  token?: string | null;
-  reconnection_token?: string | null;
-  /** Seconds to wait for `connection_info`. Default 60. */
-  timeout?: number;
-  /** Seconds between `refresh_token` requests; 0 disables. Default 7200. */
-  token_refresh_interval?: number;
-  /** Seconds before the first `refresh_token` request. Default 2. */
-  token_refresh_delay?: number;
-  /** Seconds without any stream data after which the stream counts as dead. Default 120. */
-  read_timeout?: number;
-  reconnect?: Partial<HttpReconnectOptions>;
-  /** Attempts per POST (network errors and HTTP 400 are retried). Default 3. */
-  post_attempts?: number;
-  /** Delay unit between POST attempts (`unit · attempt`). Default 500 ms. */
-  post_retry_delay_ms?: number;
-  /** The fetch implementation. Default `globalThis.fetch`. */
-  fetch?: typeof fetch;
-  logger?: Logger | null;
-}
+export type { HttpConnectionOptions, HttpReconnectOptions };
+export { workspaceFromToken };
 
 /**
  * An {@link RPCConnection} over HTTP (spec §10): one long `GET /rpc` streams length-prefixed
@@ -71,9 +45,7 @@ export class HTTPStreamingRPCConnection implements RPCConnection {
 
   #stream: AbortController | null = null;
   #reconnecting = false;
-  #timers = new Set<ReturnType<typeof setTimeout>>();
-  #intervals = new Set<ReturnType<typeof setInterval>>();
-  #wakeSleep: (() => void) | null = null;
+  readonly #timers = new TimerSet();
   #onMessage: ((data: Uint8Array) => void) | null = null;
   #onConnected: ((info: ConnectionInfo) => void | Promise<void>) | null = null;
   #onDisconnected: ((reason?: string) => void) | null = null;
@@ -131,7 +103,7 @@ export class HTTPStreamingRPCConnection implements RPCConnection {
     } catch (error) {
       if (this.#stream === stream) {
         this.#stream = null;
-        this.#stopTimers();
+        this.#timers.clear();
       }
       stream?.abort();
       throw error;
@@ -166,8 +138,8 @@ export class HTTPStreamingRPCConnection implements RPCConnection {
   async disconnect(reason = 'Disconnected by client'): Promise<void> {
     if (this._closed) return;
     this._closed = true;
-    this.#stopTimers();
-    this.#wakeSleep?.();
+    this.#timers.clear();
+    this.#timers.wake();
     this.#stream?.abort();
     this.#stream = null;
     this.#onDisconnected?.(reason);
@@ -293,7 +265,7 @@ export class HTTPStreamingRPCConnection implements RPCConnection {
 
   #streamEnded(controller: AbortController, reason: string): void {
     if (controller !== this.#stream || this._closed) return;
-    this.#stopTimers();
+    this.#timers.clear();
     this.#logger.warn('Stream lost, reconnecting', { reason });
     this.#onDisconnected?.(`Stream ended: ${reason}`);
     if (!this.#reconnecting) void this.#reconnectLoop();
@@ -303,7 +275,7 @@ export class HTTPStreamingRPCConnection implements RPCConnection {
     this.#reconnecting = true;
     try {
       for (let retry = 0; ; retry++) {
-        await this.#sleep(reconnectDelay(retry, this.#reconnect, Math.random()));
+        await this.#timers.sleep(reconnectDelay(retry, this.#reconnect, Math.random()));
         if (this._closed) return;
         try {
           await this.#establish();
@@ -326,21 +298,19 @@ export class HTTPStreamingRPCConnection implements RPCConnection {
   #giveUp(reason: string): void {
     this.#logger.error('Giving up reconnecting', { reason });
     this._closed = true;
-    this.#stopTimers();
+    this.#timers.clear();
     this.#stream?.abort();
     this.#stream = null;
     this.#onDisconnected?.(reason);
   }
 
   #startRefresh(): void {
-    this.#stopTimers();
+    this.#timers.clear();
     if (this.#refreshInterval <= 0) return;
-    const first = setTimeout(() => {
-      this.#timers.delete(first);
+    this.#timers.timeout(() => {
       void this.#sendRefresh();
-      this.#intervals.add(setInterval(() => void this.#sendRefresh(), this.#refreshInterval * 1000));
+      this.#timers.interval(() => void this.#sendRefresh(), this.#refreshInterval * 1000);
     }, this.#refreshDelay * 1000);
-    this.#timers.add(first);
   }
 
   async #sendRefresh(): Promise<void> {
@@ -352,45 +322,4 @@ export class HTTPStreamingRPCConnection implements RPCConnection {
       this.#logger.warn('Token refresh request failed', { error: errorText(error) });
     }
   }
-
-  #sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.#timers.delete(timer);
-        this.#wakeSleep = null;
-        resolve();
-      }, ms);
-      this.#timers.add(timer);
-      this.#wakeSleep = () => {
-        clearTimeout(timer);
-        this.#timers.delete(timer);
-        this.#wakeSleep = null;
-        resolve();
-      };
-    });
-  }
-
-  #stopTimers(): void {
-    for (const timer of this.#timers) clearTimeout(timer);
-    for (const interval of this.#intervals) clearInterval(interval);
-    this.#timers.clear();
-    this.#intervals.clear();
-  }
-}
-
-/** The `wid:<workspace>` scope of a JWT, read without verification (spec §2.3). */
-export function workspaceFromToken(token: string | null | undefined): string | null {
-  if (!token) return null;
-  const parts = token.split('.');
-  if (parts.length !== 3) return null;
-  let payload: { scope?: unknown };
-  try {
-    const base64 = parts[1]!.replace(/-/g, '+').replace(/_/g, '/');
-    payload = JSON.parse(atob(base64.padEnd(Math.ceil(base64.length / 4) * 4, '=')));
-  } catch {
-    // Not a JWT we can read (e.g. a root token): the server resolves the workspace.
-    return null;
-  }
-  const match = typeof payload.scope === 'string' ? /(?:^|\s)wid:(\S+)/.exec(payload.scope) : null;
-  return match ? match[1]! : null;
 }

@@ -44,6 +44,14 @@ export interface TokenOptions {
 
 type Untyped = (...args: any[]) => Promise<any>;
 
+/** A custom codec (spec §5.9): `encoder` turns instances of `type` into plain values. */
+export interface CodecSpec {
+  name: string;
+  type?: unknown;
+  encoder?: (value: any) => unknown;
+  decoder?: (encoded: any) => unknown;
+}
+
 /**
  * The object `connectToServer` resolves to: the workspace manager's remote methods plus the
  * client-side helpers, each under its camelCase and its snake_case name (hypha-rpc's JS
@@ -86,8 +94,8 @@ export interface HyphaServer {
   list_apps(workspace?: string): Promise<Array<Record<string, any>>>;
   registerProbes(probes: Record<string, unknown>): Promise<any>;
   register_probes(probes: Record<string, unknown>): Promise<any>;
-  registerCodec(codec: { name: string; type?: unknown; encoder?: Function; decoder?: Function }): void;
-  register_codec(codec: { name: string; type?: unknown; encoder?: Function; decoder?: Function }): void;
+  registerCodec(codec: CodecSpec): void;
+  register_codec(codec: CodecSpec): void;
   getServiceSchema(service: Record<string, unknown>): any;
   get_service_schema(service: Record<string, unknown>): any;
   /** Send an event message to other clients (`{type, to, ...}`). */

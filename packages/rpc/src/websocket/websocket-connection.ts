@@ -1,8 +1,11 @@
 import type { ConnectionInfo, RPCConnection } from '../connection.js';
 import { isConnectionAbortedError } from './connection-errors.js';
 import { openSocket, performHandshake } from './handshake.js';
+import type { ReconnectOptions, WebsocketConnectionOptions } from './connection-options.js';
 import { errorText, resolveLogger, type Logger } from './logger.js';
-import { DEFAULT_BACKOFF, reconnectDelay, type BackoffOptions } from './reconnect-backoff.js';
+import { DEFAULT_BACKOFF, reconnectDelay } from './reconnect-backoff.js';
+import { dropSocket, toUint8Array, truncateReason } from './socket-helpers.js';
+import { TimerSet } from './timer-set.js';
 import {
   resolveWebSocketClass,
   WS_CLOSING,
@@ -11,38 +14,7 @@ import {
   type WebSocketLike,
 } from './websocket-like.js';
 
-/** Reconnection tuning; the defaults follow hypha-rpc (spec §9.2). */
-export interface ReconnectOptions extends BackoffOptions {
-  /** Give up after this many failed attempts. Default: effectively never (1e6). */
-  max_attempts: number;
-  /** Wait after a reconnect before checking it held. Default 500 ms. */
-  settle_ms: number;
-  /** A connection that lived less than this is "flapping": delay the first retry. Default 5000 ms. */
-  min_stable_ms: number;
-}
-
-/** Options of {@link WebsocketRPCConnection}; snake_case like hypha-rpc's config keys. */
-export interface WebsocketConnectionOptions {
-  /** The WebSocket endpoint, e.g. `ws://127.0.0.1:9527/ws` (see `normalizeServerUrl`). */
-  server_url: string;
-  client_id: string;
-  workspace?: string | null;
-  token?: string | null;
-  reconnection_token?: string | null;
-  /** Seconds to wait for `connection_info`, and for a reconnection when sending. Default 60. */
-  timeout?: number;
-  /** The WebSocket implementation; default: `globalThis.WebSocket`, else the `ws` package. */
-  WebSocketClass?: WebSocketConstructor | null;
-  /** Seconds between `refresh_token` requests; 0 disables. Default 7200. */
-  token_refresh_interval?: number;
-  /** Seconds before the first `refresh_token` request. Default 2. */
-  token_refresh_delay?: number;
-  /** Seconds between application-level `{"type":"ping"}` frames; 0 disables. Default 30. */
-  ping_interval?: number;
-  reconnect?: Partial<ReconnectOptions>;
-  /** `null` silences the connection; default logs warnings and errors only. */
-  logger?: Logger | null;
-}
+export type { ReconnectOptions, WebsocketConnectionOptions };
 
 interface Waiter {
   resolve: () => void;
@@ -92,10 +64,9 @@ export class WebsocketRPCConnection implements RPCConnection {
   #connectedAt = 0;
   #reconnecting = false;
   #closedDuringReconnect = false;
-  #timers = new Set<ReturnType<typeof setTimeout>>();
-  #intervals = new Set<ReturnType<typeof setInterval>>();
-  #wakeSleep: (() => void) | null = null;
+  readonly #timers = new TimerSet();
   #readyWaiters: Waiter[] = [];
+  #disconnectReason: string | null = null;
   #closeWaiters: Array<() => void> = [];
 
   #onMessage: ((data: Uint8Array) => void) | null = null;
@@ -185,15 +156,21 @@ export class WebsocketRPCConnection implements RPCConnection {
 
   async emit_message(data: Uint8Array): Promise<void> {
     if (this._closed) throw new Error('Connection is closed');
-    if (!this.#ready || !this.#ws || this.#ws.readyState !== WS_OPEN) await this.#waitUntilReady();
+    if (!this.#ready || !this.#ws || this.#ws.readyState !== WS_OPEN) {
+      // The socket died while a reconnection was running its on_connected handler: fail that
+      // handler's calls now instead of queueing them behind the very reconnection they block.
+      if (this.#closedDuringReconnect) throw new Error('Connection lost during reconnection');
+      await this.#waitUntilReady();
+    }
     this.#ws!.send(data);
   }
 
   /** Close for good (code 1000); no reconnection. Resolves once the socket has closed. */
   async disconnect(reason = 'Disconnected by client'): Promise<void> {
     this._closed = true;
-    this.#stopTimers();
-    this.#wakeSleep?.();
+    this.#disconnectReason ??= reason;
+    this.#timers.clear();
+    this.#timers.wake();
     this.#rejectReadyWaiters(new Error('Connection is closed'));
     const ws = this.#ws;
     if (!ws || ws.readyState >= WS_CLOSING) return;
@@ -259,11 +236,11 @@ export class WebsocketRPCConnection implements RPCConnection {
   #handleClose(ws: WebSocketLike, code: number, reason: string): void {
     if (ws !== this.#ws) return;
     this.#ready = false;
-    this.#stopTimers();
+    this.#timers.clear();
     for (const resolve of this.#closeWaiters.splice(0)) resolve();
     const description = `code=${code}, reason=${reason || 'unknown'}`;
     if (this._closed || !this._enable_reconnect) {
-      this.#onDisconnected?.(reason || 'Connection closed');
+      this.#onDisconnected?.(this.#disconnectReason ?? (reason || `Connection closed (${description})`));
       return;
     }
     this.#logger.warn('Connection lost, reconnecting', { code, reason });
@@ -283,12 +260,12 @@ export class WebsocketRPCConnection implements RPCConnection {
     let delay = livedMs < this.#reconnect.min_stable_ms ? this.#delayFor(0) : 0;
     try {
       for (;;) {
-        if (delay > 0) await this.#sleep(delay);
+        if (delay > 0) await this.#timers.sleep(delay);
         if (this._closed) return;
         this.#closedDuringReconnect = false;
         try {
           await this.open();
-          if (this.#reconnect.settle_ms > 0) await this.#sleep(this.#reconnect.settle_ms);
+          if (this.#reconnect.settle_ms > 0) await this.#timers.sleep(this.#reconnect.settle_ms);
           if (this._closed) return;
           if (this.#closedDuringReconnect || !this.#ws || this.#ws.readyState !== WS_OPEN) {
             throw new Error('Connection lost during reconnection settle period');
@@ -300,6 +277,7 @@ export class WebsocketRPCConnection implements RPCConnection {
           this.#logger.info('Reconnected', { attempts: retry + 1 });
           return;
         } catch (error) {
+          this.#closedDuringReconnect = false;
           if (this._closed) return;
           if (isConnectionAbortedError(error)) {
             this.#giveUp(`Server refused reconnection: ${errorText(error)}`);
@@ -322,7 +300,7 @@ export class WebsocketRPCConnection implements RPCConnection {
   #giveUp(reason: string): void {
     this.#logger.error('Giving up reconnecting', { reason });
     this._closed = true;
-    this.#stopTimers();
+    this.#timers.clear();
     this.#rejectReadyWaiters(new Error(`Connection is closed: ${reason}`));
     this.#onDisconnected?.(reason);
   }
@@ -355,43 +333,17 @@ export class WebsocketRPCConnection implements RPCConnection {
     for (const waiter of this.#readyWaiters.splice(0)) waiter.reject(error);
   }
 
-  #sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.#timers.delete(timer);
-        this.#wakeSleep = null;
-        resolve();
-      }, ms);
-      this.#timers.add(timer);
-      this.#wakeSleep = () => {
-        clearTimeout(timer);
-        this.#timers.delete(timer);
-        this.#wakeSleep = null;
-        resolve();
-      };
-    });
-  }
-
   #startTimers(): void {
-    this.#stopTimers();
+    this.#timers.clear();
     if (this.#refreshInterval > 0) {
-      const first = setTimeout(() => {
-        this.#timers.delete(first);
+      this.#timers.timeout(() => {
         this.#sendControl('refresh_token');
-        this.#intervals.add(setInterval(() => this.#sendControl('refresh_token'), this.#refreshInterval * 1000));
+        this.#timers.interval(() => this.#sendControl('refresh_token'), this.#refreshInterval * 1000);
       }, this.#refreshDelay * 1000);
-      this.#timers.add(first);
     }
     if (this.#pingInterval > 0) {
-      this.#intervals.add(setInterval(() => this.#sendControl('ping'), this.#pingInterval * 1000));
+      this.#timers.interval(() => this.#sendControl('ping'), this.#pingInterval * 1000);
     }
-  }
-
-  #stopTimers(): void {
-    for (const timer of this.#timers) clearTimeout(timer);
-    for (const interval of this.#intervals) clearInterval(interval);
-    this.#timers.clear();
-    this.#intervals.clear();
   }
 
   #sendControl(type: 'ping' | 'refresh_token'): void {
@@ -403,32 +355,7 @@ export class WebsocketRPCConnection implements RPCConnection {
     const ws = this.#ws;
     this.#ws = null;
     this.#ready = false;
-    this.#stopTimers();
+    this.#timers.clear();
     if (ws) dropSocket(ws);
   }
-}
-
-function dropSocket(ws: WebSocketLike): void {
-  ws.onopen = null;
-  ws.onmessage = null;
-  ws.onclose = null;
-  ws.onerror = null;
-  if (ws.readyState < WS_CLOSING) ws.close(1000, 'Handshake aborted');
-}
-
-function toUint8Array(data: unknown): Uint8Array {
-  if (data instanceof Uint8Array) return data;
-  // toString tag rather than instanceof: frames may come from another realm (iframe, worker shim)
-  if (data instanceof ArrayBuffer || Object.prototype.toString.call(data) === '[object ArrayBuffer]') {
-    return new Uint8Array(data as ArrayBuffer);
-  }
-  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  throw new Error(`Unsupported binary frame type: ${Object.prototype.toString.call(data)}`);
-}
-
-/** A close reason is limited to 123 UTF-8 bytes. */
-function truncateReason(reason: string): string {
-  const bytes = new TextEncoder().encode(reason);
-  if (bytes.length <= 123) return reason;
-  return new TextDecoder().decode(bytes.slice(0, 120)).replace(/\uFFFD$/, '');
 }
