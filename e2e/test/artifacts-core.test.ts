@@ -343,7 +343,8 @@ describe.each(BACKENDS)('artifact manager on %s', (backendName) => {
           await am.write_file(kw({ artifact_id: a.id, file_path: `round${n}.txt`, content: String(n) }));
           return await am.commit(kw({ artifact_id: a.id, comment: `round ${n}` }));
         } catch (err) {
-          if (!/no staged changes/.test(String(err))) throw err;
+          // The other client committed our staged changes first: stage again.
+          if (!/no staged changes|must be in staging mode/.test(String(err))) throw err;
         }
       }
     };

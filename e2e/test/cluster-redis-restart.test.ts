@@ -4,7 +4,7 @@ import { ClientPool, randomSecret } from './cluster-helpers/hypha-clients.js';
 import type { HyphaClient } from './cluster-helpers/hypha-clients.js';
 import { waitFor, waitUntil } from './cluster-helpers/poll.js';
 import { PrivateRedis } from './cluster-helpers/private-redis.js';
-import { scanKeys } from './cluster-helpers/redis-cli.js';
+import { redisCli, scanKeys } from './cluster-helpers/redis-cli.js';
 import { ServerProcess } from './cluster-helpers/server-process.js';
 
 // Two real server processes on a private redis-server that is killed (SIGKILL, no persistence:
@@ -66,11 +66,14 @@ describe('a Redis restart', () => {
     const onB = `${WORKSPACE}/consumer-b:reverse`;
     expect(await serviceIds(consumer)).toEqual(expect.arrayContaining([onA, onB]));
     const before = await scanKeys(redis.port, `${PREFIX}services:*`);
+    // A key nobody re-announces proves the restarted Redis lost everything.
+    const marker = `${PREFIX}restart-marker`;
+    await redisCli(redis.port, 'SET', marker, '1');
 
     await redis.kill();
     await redis.start();
-    expect(await scanKeys(redis.port, `${PREFIX}*`)).toEqual([]);
     const restartedAt = Date.now();
+    expect(await scanKeys(redis.port, marker)).toEqual([]);
 
     // Both instances re-announce after their bus reconnected.
     await waitUntil('every service key to be re-announced', async () => {

@@ -1,3 +1,5 @@
+import { assertStrongRootToken } from '@hypha/auth';
+
 /**
  * Server configuration from flags and environment (server-api §7): every flag `--foo-bar` can also
  * be given as `HYPHA_FOO_BAR`; explicit flags win. `JWT_SECRET`/`HYPHA_JWT_SECRET` set the secret.
@@ -7,6 +9,7 @@ export interface ServerConfig {
   port: number;
   basePath: string;
   publicBaseUrl: string | null;
+  /** Embedded state (the generated JWT secret); the CLI defaults to `./.data`. */
   dataDir: string | null;
   redisUri: string | null;
   rootToken: string | null;
@@ -18,7 +21,24 @@ export interface ServerConfig {
   unloadGracePeriod: number;
   /** Key prefix for a shared Redis (tests and multi-tenant deployments). */
   redisKeyPrefix: string | null;
+  /** Seconds between cluster heartbeats (`HYPHA_CLUSTER_HEARTBEAT_INTERVAL`); liveness records live 3× as long. */
+  clusterHeartbeatInterval: number;
+  /** Artifact manager database (`--database-uri`, PostgreSQL); PGlite in `dataDir` when null. */
+  databaseUri: string | null;
+  /** Files in S3 (`--enable-s3` with the endpoint flags) instead of `<dataDir>/files`. */
+  enableS3: boolean;
+  endpointUrl: string | null;
+  endpointUrlPublic: string | null;
+  accessKeyId: string | null;
+  secretAccessKey: string | null;
+  regionName: string | null;
+  workspaceBucket: string;
+  /** Anonymous users may write artifacts in their own workspace. */
+  enableS3ForAnonymousUsers: boolean;
 }
+
+/** Flags that take no value (`--enable-s3`, or `--enable-s3=false`). */
+const BOOLEAN_FLAGS = new Set(['enable-s3', 'enable-s3-for-anonymous-users']);
 
 const FLAGS: Record<string, keyof ServerConfig> = {
   host: 'host',
@@ -30,7 +50,23 @@ const FLAGS: Record<string, keyof ServerConfig> = {
   'root-token': 'rootToken',
   'server-id': 'serverId',
   'redis-key-prefix': 'redisKeyPrefix',
+  'database-uri': 'databaseUri',
+  'enable-s3': 'enableS3',
+  'endpoint-url': 'endpointUrl',
+  'endpoint-url-public': 'endpointUrlPublic',
+  'access-key-id': 'accessKeyId',
+  'secret-access-key': 'secretAccessKey',
+  'region-name': 'regionName',
+  'workspace-bucket': 'workspaceBucket',
+  'enable-s3-for-anonymous-users': 'enableS3ForAnonymousUsers',
 };
+
+function bool(name: string, raw: string | undefined): boolean {
+  if (raw === undefined || raw === '') return false;
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  throw new ConfigError(`--${name} must be true or false, got ${JSON.stringify(raw)}`);
+}
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -43,6 +79,12 @@ function num(name: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
   if (!Number.isFinite(n)) throw new ConfigError(`${name} must be a number, got ${JSON.stringify(raw)}`);
+  return n;
+}
+
+function positiveSeconds(name: string, raw: string | undefined, fallback: number): number {
+  const n = num(name, raw, fallback);
+  if (!(n > 0)) throw new ConfigError(`${name} must be a positive number of seconds, got ${JSON.stringify(raw)}`);
   return n;
 }
 
@@ -60,28 +102,57 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     const name = eq >= 0 ? arg.slice(2, eq) : arg.slice(2);
     if (name === 'from-env') continue;
     if (!(name in FLAGS)) throw new ConfigError(`Unknown flag: --${name} (known: ${Object.keys(FLAGS).map((f) => `--${f}`).join(', ')})`);
-    const value = eq >= 0 ? arg.slice(eq + 1) : argv[++i];
+    const value = eq >= 0 ? arg.slice(eq + 1) : BOOLEAN_FLAGS.has(name) ? 'true' : argv[++i];
     if (value === undefined) throw new ConfigError(`Flag --${name} needs a value`);
     values[name] = value;
   }
   const port = num('--port', values.port, 9527);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`--port must be an integer in 0..65535, got ${values.port}`);
   const rootToken = values['root-token'] ?? null;
-  if (rootToken !== null && rootToken.length < 32) throw new ConfigError('--root-token must be at least 32 characters long');
+  if (rootToken !== null) {
+    try {
+      assertStrongRootToken(rootToken);
+    } catch (err) {
+      throw new ConfigError(`--root-token (HYPHA_ROOT_TOKEN) is not accepted: ${(err as Error).message}`);
+    }
+  }
   return {
     host: values.host ?? '127.0.0.1',
     port,
     basePath: values['base-path'] ?? '/',
     publicBaseUrl: values['public-base-url'] ?? null,
-    dataDir: values['data-dir'] ?? null,
+    dataDir: values['data-dir'] || './.data',
     redisUri: values['redis-uri'] ?? null,
     rootToken,
     serverId: values['server-id'] ?? env.HYPHA_SERVER_ID ?? null,
-    jwtSecret: env.HYPHA_JWT_SECRET ?? env.JWT_SECRET ?? null,
+    jwtSecret: env.HYPHA_JWT_SECRET || env.JWT_SECRET || null,
     wsIdleTimeout: num('HYPHA_WS_IDLE_TIMEOUT', env.HYPHA_WS_IDLE_TIMEOUT, 600),
     reconnectionTokenLifeTime: num('RECONNECTION_TOKEN_LIFE_TIME', env.RECONNECTION_TOKEN_LIFE_TIME, 172_800),
     maxServicesPerClient: num('HYPHA_MAX_SERVICES_PER_CLIENT', env.HYPHA_MAX_SERVICES_PER_CLIENT, 1000),
     unloadGracePeriod: num('HYPHA_WORKSPACE_UNLOAD_GRACE_PERIOD', env.HYPHA_WORKSPACE_UNLOAD_GRACE_PERIOD, 0),
     redisKeyPrefix: values['redis-key-prefix'] ?? null,
+    clusterHeartbeatInterval: positiveSeconds('HYPHA_CLUSTER_HEARTBEAT_INTERVAL', env.HYPHA_CLUSTER_HEARTBEAT_INTERVAL, 5),
+    ...artifactConfig(values),
+  };
+}
+
+function artifactConfig(values: Record<string, string>) {
+  const enableS3 = bool('enable-s3', values['enable-s3']);
+  const endpointUrl = values['endpoint-url'] ?? null;
+  const accessKeyId = values['access-key-id'] ?? null;
+  const secretAccessKey = values['secret-access-key'] ?? null;
+  if (enableS3 && (!endpointUrl || !accessKeyId || !secretAccessKey)) {
+    throw new ConfigError('--enable-s3 needs --endpoint-url, --access-key-id and --secret-access-key');
+  }
+  return {
+    databaseUri: values['database-uri'] ?? null,
+    enableS3,
+    endpointUrl,
+    endpointUrlPublic: values['endpoint-url-public'] ?? null,
+    accessKeyId,
+    secretAccessKey,
+    regionName: values['region-name'] ?? null,
+    workspaceBucket: values['workspace-bucket'] ?? 'hypha-workspaces',
+    enableS3ForAnonymousUsers: bool('enable-s3-for-anonymous-users', values['enable-s3-for-anonymous-users']),
   };
 }

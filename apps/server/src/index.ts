@@ -2,5 +2,6 @@ export { startServer } from './start-server.js';
 export type { StartServerOptions, RunningServer } from './start-server.js';
 export { loadConfig, ConfigError } from './config.js';
 export type { ServerConfig } from './config.js';
-export { JwtAuthService } from './jwt-auth.js';
 export { WebsocketEndpoint } from './websocket-endpoint.js';
+export { resolveJwtSecret, JWT_SECRET_FILE } from './jwt-secret.js';
+export type { JwtSecretSource, ResolvedJwtSecret } from './jwt-secret.js';

@@ -16,6 +16,10 @@ async function main(): Promise<void> {
   const server = await startServer(config);
   const base = config.publicBaseUrl ?? server.url;
   console.log(`Hypha server ${server.serverId} listening on ${server.url} (WebSocket: ${base.replace(/^http/, 'ws')}/ws)`);
+  // One JSON line for process supervisors and tests: {"event":"hypha-server-listening",...}.
+  console.log(
+    JSON.stringify({ event: 'hypha-server-listening', server_id: server.serverId, url: server.url, ws_url: `${base.replace(/^http/, 'ws')}/ws`, pid: process.pid }),
+  );
   if (config.rootToken) console.log('Admin access: connect with the token given by --root-token (HYPHA_ROOT_TOKEN).');
   else console.log('Admin access: restart with --root-token <at least 32 characters> and connect with that token.');
   const stop = () => {

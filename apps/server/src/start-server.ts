@@ -8,12 +8,17 @@ import express from 'express';
 import { MemoryEventBus } from '@hypha/eventbus';
 import type { EventBus } from '@hypha/eventbus';
 import { HyphaCore } from '@hypha/workspace';
-import type { RpcFactory } from '@hypha/workspace';
-import { JwtAuthService, generateSecret, readableId } from './jwt-auth.js';
+import type { ClusterOptions, RpcFactory } from '@hypha/workspace';
+import { AuthService, KeyValueRevocationStore, assertStrongRootToken, authConfigFromEnv, readableId } from '@hypha/auth';
+import { resolveJwtSecret } from './jwt-secret.js';
 import { WebsocketEndpoint } from './websocket-endpoint.js';
+import { mountHttpSurface } from './http/http-surface.js';
+import type { HttpSurfaceOptions } from './http/http-surface.js';
 import type { ServerConfig } from './config.js';
+import { artifactsEnabled, mountArtifacts } from './artifacts/mount-artifacts.js';
+import type { ArtifactTestOptions, MountedArtifacts } from './artifacts/mount-artifacts.js';
 
-export interface StartServerOptions extends Partial<ServerConfig> {
+export interface StartServerOptions extends Partial<ServerConfig>, HttpSurfaceOptions {
   /** Use this bus instead of creating one (tests). */
   bus?: EventBus;
   /** Peer implementation for the manager (default: @hypha/rpc's RPC). */
@@ -22,8 +27,14 @@ export interface StartServerOptions extends Partial<ServerConfig> {
   authTimeoutMs?: number;
   /** Largest inbound frame in bytes (default 16 MiB). */
   maxPayload?: number;
+  /** Environment for the auth settings (AUTH0_*, RECONNECTION_TOKEN_LIFE_TIME). @default process.env */
+  env?: Record<string, string | undefined>;
   /** Silence the structured log. */
   quiet?: boolean;
+  /** Cluster liveness timing; joined by default when `redisUri` is set, `false` opts out. */
+  cluster?: ClusterOptions | false;
+  /** Artifact manager test hooks, or `false` to run without it (it runs when `dataDir` or `databaseUri` is set). */
+  artifacts?: ArtifactTestOptions | false;
 }
 
 export interface RunningServer {
@@ -31,6 +42,10 @@ export interface RunningServer {
   port: number;
   serverId: string;
   core: HyphaCore;
+  /** The `/ws` endpoint (open sockets, `terminate(clientId)`). */
+  websocket: WebsocketEndpoint;
+  /** The artifact manager, when it runs (its database may still be opening: see `ready`). */
+  artifacts: MountedArtifacts | null;
   close(): Promise<void>;
 }
 
@@ -44,6 +59,9 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     console.error(JSON.stringify({ level, msg, ...(extra ?? {}) }));
   };
   const serverId = options.serverId ?? readableId();
+  // Refuse a weak root token and an unusable secret before opening anything.
+  if (options.rootToken) assertStrongRootToken(options.rootToken);
+  const { secret: jwtSecret } = await resolveJwtSecret(options.jwtSecret, options.dataDir);
   let ownsBus = false;
   let bus = options.bus;
   if (!bus) {
@@ -55,6 +73,16 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       bus = new MemoryEventBus();
     }
   }
+  const { config: authConfig } = authConfigFromEnv(options.env ?? process.env);
+  const auth = new AuthService({
+    config: {
+      ...authConfig,
+      jwtSecret,
+      reconnectionTokenLifetime: options.reconnectionTokenLifeTime ?? authConfig.reconnectionTokenLifetime,
+    },
+    revocations: new KeyValueRevocationStore(bus),
+    rootToken: options.rootToken ?? undefined,
+  });
   const host = options.host ?? '127.0.0.1';
   const app = express();
   const http = createServer(app);
@@ -65,11 +93,6 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const port = (http.address() as AddressInfo).port;
   const localBaseUrl = `http://${host}:${port}`;
   const publicBaseUrl = (options.publicBaseUrl ?? localBaseUrl).replace(/\/$/, '');
-  const auth = new JwtAuthService({
-    secret: options.jwtSecret ?? generateSecret(),
-    kv: bus,
-    rootToken: options.rootToken ?? null,
-  });
   const core = new HyphaCore({
     bus,
     auth,
@@ -80,6 +103,10 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     maxServicesPerClient: options.maxServicesPerClient,
     unloadGracePeriodMs: (options.unloadGracePeriod ?? 0) * 1000,
     rpcFactory: options.rpcFactory,
+    cluster:
+      options.cluster === false || (!options.cluster && !options.redisUri)
+        ? undefined
+        : { heartbeatIntervalMs: (options.clusterHeartbeatInterval ?? 5) * 1000, log, ...(options.cluster ?? {}) },
     onError: (msg, err) => log('error', msg, { error: err instanceof Error ? err.message : String(err) }),
   });
   await core.start();
@@ -109,19 +136,31 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     if (health.healthy) res.json({ status: 'ok' });
     else res.status(503).json({ status: 'unavailable', reason: health.reason ?? 'event bus unhealthy' });
   });
+  const artifacts: MountedArtifacts | null =
+    options.artifacts !== false && artifactsEnabled(options)
+      ? await mountArtifacts({ app, core, auth, basePath, publicBaseUrl, jwtSecret, settings: options, test: options.artifacts || undefined, log })
+      : null;
+  const httpSurface = await mountHttpSurface(app, { ...options, core, auth, basePath, log });
   let closed = false;
   return {
     url: `http://${host}:${port}`,
     port,
     serverId,
     core,
+    websocket: endpoint,
+    artifacts,
     async close() {
       if (closed) return;
       closed = true;
+      // Stop accepting first: clients told to reconnect (1001) must find no listener here rather
+      // than a TCP connection that the stopping endpoint resets (ECONNRESET).
+      const stopped = new Promise<void>((resolve) => http.close(() => resolve()));
       await endpoint.close();
+      await httpSurface.close();
       await core.close();
-      await new Promise<void>((resolve) => http.close(() => resolve()));
+      await artifacts?.close();
       http.closeAllConnections();
+      await stopped;
       if (ownsBus) await bus!.close();
     },
   };

@@ -43,6 +43,8 @@ export class WebsocketEndpoint {
   private readonly authTimeoutMs: number;
   private readonly log: WebsocketEndpointOptions['log'];
   private readonly lastSeen = new Map<WebSocket, number>();
+  /** Open sockets by `<workspace>/<client_id>`. */
+  private readonly sockets = new Map<string, WebSocket>();
   private readonly sweeper: ReturnType<typeof setInterval>;
   private stopping = false;
 
@@ -97,6 +99,7 @@ export class WebsocketEndpoint {
       clearTimeout(authTimer);
       this.lastSeen.delete(ws);
       phase = 'closed';
+      if (session && this.sockets.get(session.id) === ws) this.sockets.delete(session.id);
       if (session) {
         session.disconnected().catch((err) => this.log('error', 'client cleanup failed', { client: session?.id, error: String(err) }));
       }
@@ -136,6 +139,7 @@ export class WebsocketEndpoint {
             }
             session = s;
             phase = 'ready';
+            this.sockets.set(s.id, ws);
             for (const f of early.splice(0)) routeFrame(f);
           },
         );
@@ -207,9 +211,25 @@ export class WebsocketEndpoint {
     }
   }
 
+  /** Number of sockets that completed the handshake and are still open. */
+  get connectedCount(): number {
+    return this.sockets.size;
+  }
+
+  /**
+   * Drops a client's socket without a close handshake (as a network failure would); the client's
+   * `close` handling then runs as for any lost connection. Returns false when it is not connected.
+   */
+  terminate(clientFullId: string): boolean {
+    const ws = this.sockets.get(clientFullId);
+    if (!ws) return false;
+    ws.terminate();
+    return true;
+  }
+
   handleUpgrade(req: IncomingMessage, socket: import('node:stream').Duplex, head: Buffer): void {
     if (this.stopping) {
-      socket.destroy();
+      socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => this.wss.emit('connection', ws, req));

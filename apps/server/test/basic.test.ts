@@ -1,6 +1,6 @@
 import './setup-websocket.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hyphaWebsocketClient } from 'hypha-rpc';
+import { connectSilently } from './silent-client.js';
 import { startServer } from '../src/index.js';
 import type { RunningServer } from '../src/index.js';
 
@@ -16,7 +16,7 @@ afterAll(async () => {
 
 describe('hypha-rpc client against the server', () => {
   it('registers a service that a second client gets and calls', async () => {
-    const provider = await hyphaWebsocketClient.connectToServer({ server_url: server.url });
+    const provider = await connectSilently({ server_url: server.url });
     const ws = provider.config.workspace;
     expect(ws).toMatch(/^ws-user-anonymouz-/);
     await provider.registerService({
@@ -24,7 +24,7 @@ describe('hypha-rpc client against the server', () => {
       config: { visibility: 'public' },
       say: (name: string) => `hi ${name}`,
     });
-    const caller: any = await hyphaWebsocketClient.connectToServer({ server_url: server.url });
+    const caller: any = await connectSilently({ server_url: server.url });
     const svc = await caller.getService(`${ws}/hello`);
     expect(await svc.say('bob')).toBe('hi bob');
     expect(await caller.echo({ a: 1 })).toEqual({ a: 1 });

@@ -6,8 +6,13 @@ import { WebSocket } from 'ws';
 // hypha-rpc reads `WebSocket.OPEN` from the global scope, which Node 20 lacks.
 if (!('WebSocket' in globalThis)) (globalThis as Record<string, unknown>).WebSocket = WebSocket;
 
+/**
+ * What hypha-rpc's `connectToServer` resolves to (its workspace-manager proxy). Its typings omit
+ * several manager methods (createWorkspace, generateToken, getServiceInfo, echo), hence the index.
+ */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type HyphaClient = any;
+export type HyphaClient = Awaited<ReturnType<typeof hyphaWebsocketClient.connectToServer>> & { [method: string]: any };
+type ConnectConfig = Parameters<typeof hyphaWebsocketClient.connectToServer>[0];
 
 /** A random token that passes the root-token strength check. */
 export function randomSecret(): string {
@@ -18,13 +23,9 @@ export class ClientPool {
   private readonly clients = new Set<HyphaClient>();
 
   async connect(serverUrl: string, config: { client_id: string; token: string; workspace?: string }): Promise<HyphaClient> {
-    const client = await hyphaWebsocketClient.connectToServer({
-      server_url: serverUrl,
-      WebSocketClass: WebSocket,
-      logger: null,
-      method_timeout: 30,
-      ...config,
-    });
+    // `logger: null` silences the client; hypha-rpc's typings do not list that key.
+    const options = { server_url: serverUrl, WebSocketClass: WebSocket, logger: null, method_timeout: 30, ...config };
+    const client = (await hyphaWebsocketClient.connectToServer(options as ConnectConfig)) as HyphaClient;
     this.clients.add(client);
     return client;
   }

@@ -3,9 +3,12 @@
  * and the client gateway. Transports (WebSocket, HTTP) only talk to `gateway`.
  */
 import type { EventBus } from '@hypha/eventbus';
-import type { UserInfo } from '@hypha/auth';
-import type { AuthService } from './auth/auth-service.js';
+import { createRootUser } from '@hypha/auth';
+import type { AuthService, UserInfo } from '@hypha/auth';
 import { ClientGateway } from './clients/client-gateway.js';
+import { ClusterNode } from './cluster/cluster-node.js';
+import type { ClusterOptions } from './cluster/cluster-options.js';
+import { BuiltinServiceHost } from './manager/builtin-services.js';
 import { ManagerPeer } from './manager/manager-peer.js';
 import type { RpcFactory } from './manager/manager-peer.js';
 import { WorkspaceManager } from './manager/workspace-manager.js';
@@ -28,6 +31,8 @@ export interface HyphaCoreOptions {
   /** How often idle temporary workspaces are removed (ms; 0 disables; default 60 s). */
   idleWorkspaceSweepMs?: number;
   rpcFactory?: RpcFactory;
+  /** Join a cluster on the shared bus (liveness, leader-gated reaper, re-announcement); Redis only. */
+  cluster?: ClusterOptions;
   extraServerInfo?: Record<string, unknown>;
   onError?: (message: string, err: unknown) => void;
 }
@@ -40,6 +45,10 @@ export class HyphaCore {
   readonly manager: WorkspaceManager;
   readonly gateway: ClientGateway;
   readonly managerId: string;
+  /** Cluster membership, when `cluster` was given. */
+  readonly cluster: ClusterNode | null;
+  /** Services the server itself provides (`registerBuiltin`), e.g. `public/artifact-manager`. */
+  readonly builtins: BuiltinServiceHost;
   private readonly peer: ManagerPeer;
   private readonly rootUser: UserInfo;
   private readonly sweepMs: number;
@@ -69,8 +78,9 @@ export class HyphaCore {
       maxServicesPerClient: o.maxServicesPerClient,
       unloadGracePeriodMs: o.unloadGracePeriodMs,
     });
-    this.rootUser = o.auth.rootUser();
+    this.rootUser = createRootUser();
     this.peer = new ManagerPeer(this.router, this.manager, this.rootUser, o.rpcFactory);
+    this.builtins = new BuiltinServiceHost(this.router, this.manager, this.rootUser, o.serverId, o.rpcFactory);
     this.gateway = new ClientGateway({
       router: this.router,
       manager: this.manager,
@@ -78,6 +88,9 @@ export class HyphaCore {
       reconnectionTokenLifetime: o.reconnectionTokenLifetime,
     });
     this.sweepMs = o.idleWorkspaceSweepMs ?? 60_000;
+    this.cluster = o.cluster
+      ? new ClusterNode({ ...o.cluster, bus: o.bus, router: this.router, registry: this.registry, workspaces: this.workspaces, manager: this.manager, serverId: o.serverId })
+      : null;
   }
 
   /** Creates the system workspaces (idempotent) and attaches the manager peer. */
@@ -88,6 +101,7 @@ export class HyphaCore {
       newWorkspaceInfo({ id: 'ws-anonymous', name: 'Anonymous Workspace', persistent: true, read_only: true, owners: ['root'], description: 'Anonymous Workspace' }),
     ];
     for (const info of system) if (!(await this.workspaces.get(info.id))) await this.workspaces.put(info);
+    await this.cluster?.start();
     await this.peer.start();
     if (this.sweepMs > 0) {
       this.sweepTimer = setInterval(() => {
@@ -100,6 +114,8 @@ export class HyphaCore {
   async close(): Promise<void> {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     this.sweepTimer = null;
+    await this.cluster?.stop();
+    await this.builtins.stop();
     await this.peer.stop();
     await this.router.close();
   }

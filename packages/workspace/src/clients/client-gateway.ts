@@ -3,9 +3,8 @@
  * authenticated, routed client (rpc-protocol §2.2–§2.4, §9.3). Transport-neutral: the WebSocket
  * endpoint and the HTTP stream both use it.
  */
-import type { UserInfo } from '@hypha/auth';
-import type { AuthService } from '../auth/auth-service.js';
-import { checkPermission, getPermission, personalWorkspace } from '../auth/permissions.js';
+import { assertGeneralAccess, checkPermission, getPermission, getUserWorkspace, isTokenValidationError } from '@hypha/auth';
+import type { AuthService, UserInfo } from '@hypha/auth';
 import { NotFoundError } from '../errors.js';
 import type { MessageRouter, RouteHandle } from '../routing/message-router.js';
 import type { WorkspaceManager } from '../manager/workspace-manager.js';
@@ -39,7 +38,7 @@ export interface ClientGatewayOptions {
   router: MessageRouter;
   manager: WorkspaceManager;
   auth: AuthService;
-  /** Seconds (default 172800). */
+  /** Seconds. @default auth.config.reconnectionTokenLifetime */
   reconnectionTokenLifetime?: number;
 }
 
@@ -62,7 +61,7 @@ export class ClientGateway {
     this.router = o.router;
     this.manager = o.manager;
     this.auth = o.auth;
-    this.reconnectionTokenLifetime = o.reconnectionTokenLifetime ?? 172_800;
+    this.reconnectionTokenLifetime = o.reconnectionTokenLifetime ?? o.auth.config.reconnectionTokenLifetime;
   }
 
   get sessionCount(): number {
@@ -73,13 +72,25 @@ export class ClientGateway {
     return [...this.sessions.values()];
   }
 
-  private async parseToken(token: string): Promise<UserInfo> {
-    if (this.auth.isRootToken(token)) return this.auth.rootUser();
+  /**
+   * The user behind a token (root token, internal HS256 or OIDC RS256; revocation checked).
+   * Validation failures become close 1008 `Authentication error: …`; a specialized token
+   * (`resource:action` extra scopes) is refused for a connection with 1001.
+   */
+  private async resolveToken(token: string, workspace: string | null): Promise<UserInfo> {
+    let user: UserInfo;
     try {
-      return await this.auth.parseToken(token);
+      user = await this.auth.resolveToken(token, { workspace });
     } catch (err) {
-      throw new ConnectionRejectedError(1008, `Authentication error: ${err instanceof Error ? err.message : String(err)}`);
+      if (isTokenValidationError(err)) throw new ConnectionRejectedError(1008, `Authentication error: ${(err as Error).message}`);
+      throw err;
     }
+    try {
+      assertGeneralAccess(user);
+    } catch (err) {
+      throw fail(`Failed to authenticate user: ${(err as Error).message}`);
+    }
+    return user;
   }
 
   /** Authentication and workspace resolution (rpc-protocol §2.3). */
@@ -89,7 +100,7 @@ export class ClientGateway {
     if (/[/:@\s]/.test(clientId) || clientId.includes('*')) {
       throw fail(`Invalid client id: ${JSON.stringify(clientId)}; it must not contain '/', ':', '@', '*' or spaces`);
     }
-    let workspace = strOrNull(hello.workspace, 'workspace');
+    const workspace = strOrNull(hello.workspace, 'workspace');
     const token = strOrNull(hello.token, 'token');
     const reconnectionToken = strOrNull(hello.reconnection_token, 'reconnection_token');
     if (workspace !== null && !/^[a-zA-Z0-9\-_|]+$/.test(workspace)) {
@@ -97,7 +108,7 @@ export class ClientGateway {
     }
     let user: UserInfo;
     if (reconnectionToken) {
-      user = await this.parseToken(reconnectionToken);
+      user = await this.resolveToken(reconnectionToken, workspace);
       const wid = user.scope?.current_workspace;
       const cid = user.scope?.client_id;
       if (!wid || !cid) throw fail('Failed to authenticate user: Invalid reconnection token, missing workspace or client id');
@@ -108,10 +119,7 @@ export class ClientGateway {
       return { user, workspace: wid, reconnecting: true };
     }
     if (token) {
-      user = await this.parseToken(token);
-      if ((user.scope?.extra_scopes ?? []).some((s: string) => s.includes(':'))) {
-        throw fail('Failed to authenticate user: specialized tokens cannot be used to connect');
-      }
+      user = await this.resolveToken(token, workspace);
       const cid = user.scope?.client_id;
       if (cid && cid !== clientId) {
         throw fail(`Failed to authenticate user: Client id mismatch: this token is restricted to client with client_id='${cid}'`);
@@ -122,16 +130,14 @@ export class ClientGateway {
           `Failed to authenticate user: Current workspace encoded in the token (${wid}) does not match the specified workspace (${workspace})`,
         );
       }
-      let resolved: string = workspace ?? (wid && wid !== '*' ? wid : personalWorkspace(user));
-      if (resolved === 'public' && wid !== 'public') resolved = wid && wid !== '*' ? wid : personalWorkspace(user);
+      let resolved: string = workspace ?? (wid && wid !== '*' ? wid : getUserWorkspace(user));
+      if (resolved === 'public' && wid !== 'public') resolved = wid && wid !== '*' ? wid : getUserWorkspace(user);
       user = { ...user, scope: { ...user.scope, client_id: clientId } };
       return { user, workspace: resolved, reconnecting: false };
     }
-    user = this.auth.createAnonymousUser();
-    const own = personalWorkspace(user);
-    workspace = workspace ?? own;
-    user = { ...user, scope: { ...user.scope, workspaces: { ...user.scope.workspaces, [own]: 'a' }, current_workspace: workspace, client_id: clientId } };
-    return { user, workspace, reconnecting: false };
+    user = await this.auth.resolveToken(null, { workspace });
+    user = { ...user, scope: { ...user.scope, client_id: clientId } };
+    return { user, workspace: user.scope.current_workspace ?? getUserWorkspace(user), reconnecting: false };
   }
 
   /**
@@ -197,7 +203,7 @@ export class ClientGateway {
 
   /** A token that lets this client reconnect as itself (scope binds `wid` and `cid`). */
   async reconnectionToken(session: ClientSession): Promise<string> {
-    return this.auth.generateToken(session.user, this.reconnectionTokenLifetime);
+    return this.auth.generateReconnectionToken(session.user, this.reconnectionTokenLifetime);
   }
 
   /** @internal */

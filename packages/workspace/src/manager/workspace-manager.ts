@@ -4,9 +4,8 @@
  * checks use `context.user` and `context.ws` like the reference.
  */
 import type { EventBus } from '@hypha/eventbus';
-import type { UserInfo } from '@hypha/auth';
-import type { AuthService } from '../auth/auth-service.js';
-import { checkPermission, getPermission, personalWorkspace, toPermissionCode } from '../auth/permissions.js';
+import { checkPermission, getPermission, getUserWorkspace } from '@hypha/auth';
+import type { AuthService, TokenConfig, UserInfo } from '@hypha/auth';
 import { InvalidInputError, NotFoundError, PermissionDeniedError } from '../errors.js';
 import type { MessageRouter } from '../routing/message-router.js';
 import { splitFullServiceId } from '../registry/service-registry.js';
@@ -571,9 +570,16 @@ export class WorkspaceManager {
    * (bare client id, like the reference's disconnect cleanup); then unloads the workspace when it
    * is empty and temporary.
    */
+  /** Removes a departed client's services: `service_removed` for each, then `client_disconnected`. */
   async deleteClient(workspace: string, clientId: string): Promise<void> {
     const keys = await this.registry.clientKeys(workspace, clientId);
+    const removed: ServiceInfo[] = [];
+    for (const key of keys) {
+      const info = await this.registry.get(key);
+      if (info && !info.id.endsWith(':built-in')) removed.push(info);
+    }
     if (keys.length) await this.registry.delete(...keys);
+    for (const info of removed) await this.broadcast(workspace, 'service_removed', info);
     await this.broadcast(workspace, 'client_disconnected', { id: clientId, workspace });
     this.scheduleUnloadIfEmpty(workspace);
   }
@@ -644,43 +650,20 @@ export class WorkspaceManager {
 
   // ---------------------------------------------------------------- tokens
 
+  /** A child token (reference `generate_token`); owners of the target workspace count as admin. */
   async generate_token(config: unknown, context: unknown): Promise<string> {
     const ctx = requireContext(context);
-    const cfg = (config ?? {}) as Record<string, any>;
-    const target: string = cfg.workspace || ctx.ws;
-    let max = getPermission(ctx.user, target);
-    if (max !== 'a') {
+    if (config !== null && config !== undefined && (typeof config !== 'object' || Array.isArray(config))) {
+      throw new InvalidInputError('generate_token expects a TokenConfig object');
+    }
+    const cfg = (config ?? {}) as TokenConfig;
+    const target = cfg.workspace || ctx.ws;
+    let owns = false;
+    if (getPermission(ctx.user, target) !== 'a') {
       const info = await this.workspaces.get(target);
-      if (info && ownedBy(info, ctx.user)) max = 'a';
-      else if (!max) throw new PermissionDeniedError(`You do not have any permission for workspace: ${target}`);
+      owns = info !== null && info !== undefined && ownedBy(info, ctx.user);
     }
-    if (max !== 'a') throw new PermissionDeniedError('Only admin can generate token.');
-    const permission = toPermissionCode(cfg.permission ?? 'read_write');
-    const extra: string[] = cfg.extra_scopes ?? [];
-    if (!Array.isArray(extra) || extra.some((s) => typeof s !== 'string' || s.startsWith('ws:') || s.startsWith('cid:'))) {
-      throw new InvalidInputError("extra_scopes must be a list of strings that do not start with 'ws:' or 'cid:'");
-    }
-    const user: UserInfo = {
-      ...ctx.user,
-      id: readableId(),
-      parent: ctx.user.parent || ctx.user.id,
-      scope: {
-        current_workspace: target,
-        workspaces: { [target]: permission },
-        client_id: cfg.client_id ?? null,
-        extra_scopes: extra,
-      },
-      current_workspace: target,
-    };
-    if (cfg.email != null) {
-      if (!ctx.user.roles?.includes('admin')) {
-        throw new PermissionDeniedError("Only callers with the 'admin' role may set TokenConfig.email");
-      }
-      user.email = cfg.email;
-    }
-    const expiresIn = Number(cfg.expires_in || 3600);
-    if (!(expiresIn > 0)) throw new InvalidInputError('expires_in must be a positive number of seconds');
-    return this.auth.generateToken(user, expiresIn);
+    return this.auth.generateChildToken(ctx.user, cfg, { workspace: ctx.ws, ownsWorkspace: owns });
   }
 
   async revoke_token(token: unknown, context: unknown): Promise<null> {
@@ -690,10 +673,11 @@ export class WorkspaceManager {
     return null;
   }
 
+  /** The user of a token of the caller's workspace (revoked and invalid tokens are refused). */
   async parse_token(token: unknown, context: unknown): Promise<UserInfo> {
     const ctx = this.validate(context, 'r');
     if (typeof token !== 'string' || !token) throw new InvalidInputError('Token must be a non-empty string');
-    const user = await this.auth.parseToken(token);
+    const user = await this.auth.resolveToken(token, { workspace: ctx.ws });
     const wid = user.scope?.current_workspace;
     if (wid && wid !== ctx.ws) throw new PermissionDeniedError(`Permission denied: the token is for workspace ${wid}, not ${ctx.ws}`);
     return user;
@@ -713,7 +697,7 @@ export class WorkspaceManager {
       await this.workspaces.put(info);
       return info;
     }
-    if (ws === personalWorkspace(user)) {
+    if (ws === getUserWorkspace(user)) {
       const info = newWorkspaceInfo({
         id: ws,
         persistent: !user.is_anonymous,
@@ -745,7 +729,7 @@ export class WorkspaceManager {
         throw new PermissionDeniedError(`Permission denied for workspace ${id}`);
       }
     } else if (!isRoot) {
-      const mine = (await this.workspaces.list()).filter((w) => w.owners.includes(user.id) && w.id !== personalWorkspace(user));
+      const mine = (await this.workspaces.list()).filter((w) => w.owners.includes(user.id) && w.id !== getUserWorkspace(user));
       if (mine.length >= this.maxWorkspacesPerUser) {
         throw new Error(`Workspace quota exceeded: user ${user.id} already owns ${mine.length} workspaces (max ${this.maxWorkspacesPerUser}).`);
       }
@@ -769,7 +753,7 @@ export class WorkspaceManager {
     if (!isRoot) {
       await this.addBookmark(user, { bookmark_type: 'workspace', id, name: id, description: info.description });
     }
-    await this.broadcast(personalWorkspace(user), 'workspace_loaded', info);
+    await this.broadcast(getUserWorkspace(user), 'workspace_loaded', info);
     return info;
   }
 
@@ -789,7 +773,7 @@ export class WorkspaceManager {
     await this.workspaces.delete(workspace);
     this.events.dropWorkspace(workspace);
     await this.removeBookmark(ctx.user, workspace);
-    await this.broadcast(personalWorkspace(ctx.user), 'workspace_deleted', info);
+    await this.broadcast(getUserWorkspace(ctx.user), 'workspace_deleted', info);
     return null;
   }
 
@@ -873,7 +857,7 @@ export class WorkspaceManager {
   }
 
   private async addBookmark(user: UserInfo, item: Record<string, unknown>): Promise<void> {
-    const ws = personalWorkspace(user);
+    const ws = getUserWorkspace(user);
     const info = (await this.workspaces.get(ws)) ?? (await this.loadOrCreateWorkspace(user, ws));
     const bookmarks = (info.config.bookmarks ?? []).filter((b: any) => b?.id !== item.id);
     bookmarks.push(item);
@@ -882,7 +866,7 @@ export class WorkspaceManager {
   }
 
   private async removeBookmark(user: UserInfo, id: string): Promise<void> {
-    const info = await this.workspaces.get(personalWorkspace(user));
+    const info = await this.workspaces.get(getUserWorkspace(user));
     if (!info) return;
     info.config = { ...info.config, bookmarks: (info.config.bookmarks ?? []).filter((b: any) => b?.id !== id) };
     await this.workspaces.put(info);
@@ -954,14 +938,6 @@ export class WorkspaceManager {
     const info = await this.workspaces.get(ws);
     return Object.values(info?.service_types ?? {});
   }
-}
-
-function readableId(): string {
-  const adjectives = ['quiet', 'brave', 'eager', 'gentle', 'lucky', 'swift', 'calm', 'bold', 'witty', 'noble'];
-  const nouns = ['lake', 'heron', 'fox', 'river', 'pine', 'otter', 'falcon', 'maple', 'comet', 'willow'];
-  const pick = (a: string[]) => a[Math.floor(Math.random() * a.length)]!;
-  const digits = String(Math.floor(Math.random() * 1e8)).padStart(8, '0');
-  return `${pick(adjectives)}-${pick(nouns)}-${digits}`;
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {

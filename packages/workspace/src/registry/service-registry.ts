@@ -39,8 +39,22 @@ export function splitFullServiceId(id: string): { workspace: string; clientId: s
   };
 }
 
+/** Told about every write this instance makes (the cluster keeps local clients' registrations). */
+export interface RegistryObserver {
+  stored(key: string, info: ServiceInfo): void;
+  deleted(keys: string[]): void;
+}
+
 export class ServiceRegistry {
+  private readonly observers = new Set<RegistryObserver>();
+
   constructor(private readonly kv: KeyValueStore) {}
+
+  /** Returns a function that stops the observation. */
+  observe(observer: RegistryObserver): () => void {
+    this.observers.add(observer);
+    return () => this.observers.delete(observer);
+  }
 
   keyFor(info: ServiceInfo): string {
     const parts = splitFullServiceId(info.id);
@@ -66,6 +80,7 @@ export class ServiceRegistry {
       service_schema: info.service_schema == null ? NULL : JSON.stringify(info.service_schema),
       config: JSON.stringify(info.config ?? {}),
     });
+    for (const o of this.observers) o.stored(key, info);
     return key;
   }
 
@@ -92,7 +107,9 @@ export class ServiceRegistry {
 
   async delete(...keys: string[]): Promise<number> {
     if (keys.length === 0) return 0;
-    return this.kv.del(...keys);
+    const removed = await this.kv.del(...keys);
+    for (const o of this.observers) o.deleted(keys);
+    return removed;
   }
 
   /** All registrations of one client (`<ws>/<cid>`). */

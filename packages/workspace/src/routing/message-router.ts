@@ -55,6 +55,8 @@ export class MessageRouter {
   private readonly presenceCacheMs: number;
   private readonly offReconnected: Unsubscribe;
   readonly onError: (message: string, err: unknown) => void;
+  /** Running totals for metrics (read at scrape time): frames routed/delivered/rejected, method calls. */
+  readonly stats = { routed: 0, delivered: 0, rejected: 0, calls: 0 };
 
   constructor(options: MessageRouterOptions) {
     this.bus = options.bus;
@@ -81,6 +83,18 @@ export class MessageRouter {
 
   get size(): number {
     return this.handles.size;
+  }
+
+  /** Ids `<ws>/<client>` of every peer attached to this instance (the manager included). */
+  localIds(): string[] {
+    return [...this.handles.keys()];
+  }
+
+  /** Writes the presence record of every attached peer again (after the backend lost its keys). */
+  async republishPresence(): Promise<number> {
+    const ids = this.localIds();
+    for (const id of ids) await this.bus.set(presenceKey(id), this.serverId);
+    return ids.length;
   }
 
   /**
@@ -218,6 +232,8 @@ export class RouteHandle {
   route(frame: Uint8Array): void {
     if (this.detached) throw new RoutingError(`Connection ${this.id} is closed`);
     const { header, headerEnd } = decodeFrameHeader(frame);
+    this.router.stats.routed++;
+    if (header.type === 'method') this.router.stats.calls++;
     if (this.queue) {
       this.chain(() => this.routeDecoded(frame, header, headerEnd));
       return;
@@ -242,6 +258,7 @@ export class RouteHandle {
     const sentFrom = typeof header.from === 'string' ? header.from : undefined;
     const session = typeof header.session === 'string' ? header.session : undefined;
     const fail = (message: string): void => {
+      this.router.stats.rejected++;
       if (session) this.deliverSafely(syntheticReject(session, sentTo, sentFrom ?? this.id, message));
       else this.router.onError(`dropping frame from ${this.id}`, message);
     };
@@ -320,6 +337,7 @@ export class RouteHandle {
   /** @internal */
   deliverSafely(frame: Uint8Array): void {
     if (this.detached) return;
+    this.router.stats.delivered++;
     try {
       this.endpoint.deliver(frame);
     } catch (err) {

@@ -1,3 +1,4 @@
+import { ownsWorkspace } from '@hypha/auth';
 import type { UserInfo } from '@hypha/auth';
 import { InvalidInputError } from '../errors.js';
 
@@ -39,13 +40,9 @@ export function newWorkspaceInfo(partial: Partial<WorkspaceInfo> & { id: string 
   };
 }
 
-/** `owned_by`: the user (or their parent) owns it, by id or email, or it is their personal workspace. */
+/** Reference `owned_by` (see `ownsWorkspace` of `@hypha/auth`). */
 export function ownedBy(info: WorkspaceInfo, user: UserInfo): boolean {
-  if (info.owners.includes(user.id)) return true;
-  if (user.email && info.owners.includes(user.email)) return true;
-  if (info.id === `ws-user-${user.id}`) return true;
-  if (user.parent && (info.id === `ws-user-${user.parent}` || info.owners.includes(user.parent))) return true;
-  return false;
+  return ownsWorkspace(user, info);
 }
 
 /**

@@ -1,0 +1,131 @@
+/**
+ * Starts the artifact manager inside the server: opens its database (PGlite in the data dir, or
+ * PostgreSQL) and blob store (files in the data dir served as signed URLs at `/fs-blobs`, or S3)
+ * in the background, registers `public/artifact-manager` through the core's built-in service
+ * host, and mounts the artifact HTTP routes. Calls wait until the database is open.
+ */
+import { createHash } from 'node:crypto';
+import type { Express } from 'express';
+import { ArtifactFiles, ArtifactManager, createArtifactService, openArtifactBackends } from '@hypha/artifacts';
+import type { OpenedBackends, S3Settings } from '@hypha/artifacts';
+import type { AuthService } from '@hypha/auth';
+import { createFsBlobRequestHandler, FsBlobStore } from '@hypha/storage';
+import type { BlobStore } from '@hypha/storage';
+import type { HyphaCore } from '@hypha/workspace';
+import type { HttpLog } from '../http/surface-deps.js';
+import { artifactRoutes } from './artifact-routes.js';
+
+export interface ArtifactSettings {
+  dataDir?: string | null;
+  databaseUri?: string | null;
+  enableS3?: boolean;
+  endpointUrl?: string | null;
+  endpointUrlPublic?: string | null;
+  accessKeyId?: string | null;
+  secretAccessKey?: string | null;
+  regionName?: string | null;
+  workspaceBucket?: string;
+  enableS3ForAnonymousUsers?: boolean;
+}
+
+/** Test hooks: a Postgres schema, and an S3 store factory adapted to the test S3 server. */
+export interface ArtifactTestOptions {
+  databaseSchema?: string;
+  createS3Store?: (s: S3Settings) => Promise<BlobStore>;
+}
+
+export interface MountedArtifacts {
+  manager: ArtifactManager;
+  files: ArtifactFiles;
+  /** Resolves when the database and store are open (rejects if they fail to open). */
+  ready: Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface MountArtifactsOptions {
+  app: Express;
+  core: HyphaCore;
+  auth: AuthService;
+  basePath: string;
+  publicBaseUrl: string;
+  jwtSecret: string;
+  settings: ArtifactSettings;
+  test?: ArtifactTestOptions;
+  log: HttpLog;
+}
+
+/** Whether the server runs the artifact manager: it needs a data dir or a database URI. */
+export function artifactsEnabled(s: ArtifactSettings): boolean {
+  return Boolean(s.dataDir || s.databaseUri);
+}
+
+export async function mountArtifacts(o: MountArtifactsOptions): Promise<MountedArtifacts> {
+  const s = o.settings;
+  const base = o.basePath.replace(/\/$/, '');
+  const blobPath = `${base}/fs-blobs`;
+  const s3: S3Settings | null = s.enableS3
+    ? {
+        endpointUrl: s.endpointUrl!,
+        endpointUrlPublic: s.endpointUrlPublic,
+        accessKeyId: s.accessKeyId!,
+        secretAccessKey: s.secretAccessKey!,
+        region: s.regionName,
+        bucket: s.workspaceBucket ?? 'hypha-workspaces',
+      }
+    : null;
+  // A key of its own, derived from the JWT secret, so blob URLs survive restarts like tokens do.
+  const signingSecret = createHash('sha256').update(`hypha-fs-blobs:${o.jwtSecret}`).digest('hex');
+  const opening = openArtifactBackends({
+    databaseUri: s.databaseUri,
+    databaseSchema: o.test?.databaseSchema,
+    dataDir: s.dataDir,
+    s3,
+    fsSigning: { secret: signingSecret, baseUrl: `${o.publicBaseUrl}/fs-blobs` },
+    createS3Store: o.test?.createS3Store,
+  });
+  let opened: OpenedBackends | null = null;
+  const ready = opening.then((b) => {
+    opened = b;
+  });
+  ready.catch((err: unknown) => o.log('error', 'artifact manager storage failed to open', { error: err instanceof Error ? err.message : String(err) }));
+  const manager = new ArtifactManager({
+    backends: opening,
+    publicBaseUrl: o.publicBaseUrl,
+    allowAnonymousWrites: s.enableS3ForAnonymousUsers === true,
+    workspaceInfo: (ws) => o.core.workspaces.get(ws),
+  });
+  const files = new ArtifactFiles(manager.access);
+  if (!s3) {
+    let handler: ((req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => Promise<void>) | null = null;
+    o.app.use(blobPath, (req, res, next) => {
+      const serve = async () => {
+        await ready;
+        if (!handler) {
+          const { store } = await manager.access.ready();
+          if (!(store instanceof FsBlobStore)) throw new Error('fs-blobs route without a filesystem store');
+          handler = createFsBlobRequestHandler(store, { mountPath: blobPath });
+        }
+        await handler(req, res);
+      };
+      serve().catch(next);
+    });
+  }
+  o.app.use(base || '/', artifactRoutes({
+    auth: o.auth,
+    services: async () => {
+      await manager.access.ready();
+      return { manager, files };
+    },
+    log: o.log,
+  }));
+  await o.core.builtins.register(createArtifactService(manager, files), { workspace: 'public' });
+  return {
+    manager,
+    files,
+    ready,
+    async close() {
+      await ready.catch(() => undefined);
+      await (opened as OpenedBackends | null)?.close();
+    },
+  };
+}

@@ -1,0 +1,70 @@
+/**
+ * The HTTP caller as an RPC peer: a short-lived in-server peer attached to the router in the
+ * caller's workspace with the caller's user, so HTTP calls are stamped and routed exactly like a
+ * connected client's (rpc-protocol §3.3). It registers nothing; the router delivers replies and
+ * callback invocations to it by its id.
+ */
+import { RPC, randId } from '@hypha/rpc';
+import type { RemoteService } from '@hypha/rpc';
+import type { UserInfo } from '@hypha/auth';
+import { RouterConnection, checkPermission, personalWorkspace } from '@hypha/workspace';
+import type { CallContext, HyphaCore } from '@hypha/workspace';
+
+/**
+ * The workspace an HTTP caller acts from (server-api §2.6 "HTTP workspace selection"): a
+ * workspace-scoped token runs in its `wid`; otherwise the URL workspace when readable (or
+ * `public`), else the user's own. Anonymous callers act from `ws-anonymous` (their token-less user's `wid`).
+ */
+export function callerWorkspace(user: UserInfo, urlWorkspace: string): string {
+  const wid = user.scope?.current_workspace;
+  if (wid && wid !== '*') return wid;
+  if (urlWorkspace === 'public' || checkPermission(user, urlWorkspace, 'r')) return urlWorkspace;
+  return personalWorkspace(user);
+}
+
+export class HttpCallerPeer {
+  private closed = false;
+
+  private constructor(
+    readonly workspace: string,
+    readonly clientId: string,
+    readonly user: UserInfo,
+    readonly rpc: RPC,
+    private readonly connection: RouterConnection,
+  ) {}
+
+  static async open(core: HyphaCore, user: UserInfo, workspace: string, methodTimeout = 30): Promise<HttpCallerPeer> {
+    const clientId = `http-${randId()}`;
+    const connection = new RouterConnection(core.router, workspace, clientId, user, null);
+    await connection.attach();
+    const rpc = new RPC(connection, {
+      client_id: clientId,
+      workspace,
+      server_base_url: core.manager.serverInfo.public_base_url,
+      silent: true,
+      method_timeout: methodTimeout,
+      default_context: { connection_type: 'http' },
+    });
+    return new HttpCallerPeer(workspace, clientId, user, rpc, connection);
+  }
+
+  get id(): string {
+    return `${this.workspace}/${this.clientId}`;
+  }
+
+  /** The context the router would stamp on this peer's calls (for in-process manager calls). */
+  context(managerId: string): CallContext {
+    return { ws: this.workspace, from: this.id, to: `*/${managerId}:default`, user: this.user, connection_type: 'http' };
+  }
+
+  getService(fullServiceId: string, timeoutSeconds = 10): Promise<RemoteService> {
+    return this.rpc.get_remote_service(fullServiceId, { timeout: timeoutSeconds, _no_retry: true });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.rpc.close();
+    await this.connection.disconnect();
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * Mounts the HTTP surface (server-api §3, rpc-protocol §10) on the server's express app:
+ * `/rpc`, `/metrics`, `/assets/*`, `/login`, `/{ws}/services/*`, `/{ws}/apps/*`, the landing
+ * JSON at `/` and `/{ws}`, and registers the `public/hypha-login` service.
+ */
+import type { Express, NextFunction, Request, Response } from 'express';
+import type { AuthService } from '@hypha/auth';
+import type { HyphaCore } from '@hypha/workspace';
+import { HttpMetrics } from './metrics.js';
+import { opsRoutes } from './ops-routes.js';
+import { serviceRoutes } from './service-routes.js';
+import { RpcTransport } from './rpc-transport.js';
+import { appRoutes } from './app-routes.js';
+import { LoginService } from './login-service.js';
+import type { HttpLog, HttpSurfaceDeps } from './surface-deps.js';
+import { sendError } from './http-errors.js';
+
+export interface HttpSurfaceOptions {
+  /** Largest request body read whole (service calls, functions apps), in bytes (default 100 MiB). */
+  httpBodyLimit?: number;
+  /** Seconds an HTTP service call may take before answering 504 (default 30). */
+  httpCallTimeout?: number;
+  /** Seconds between keep-alive pings on idle `/rpc` streams (default 15). */
+  httpStreamPingInterval?: number;
+}
+
+export interface HttpSurface {
+  metrics: HttpMetrics;
+  close(): Promise<void>;
+}
+
+export interface MountOptions extends HttpSurfaceOptions {
+  core: HyphaCore;
+  auth: AuthService;
+  basePath: string;
+  log: HttpLog;
+}
+
+export async function mountHttpSurface(app: Express, o: MountOptions): Promise<HttpSurface> {
+  const metrics = new HttpMetrics(o.core);
+  const deps: HttpSurfaceDeps = {
+    core: o.core,
+    auth: o.auth,
+    basePath: o.basePath.replace(/\/$/, ''),
+    bodyLimit: o.httpBodyLimit ?? 100 * 1024 * 1024,
+    callTimeout: o.httpCallTimeout ?? 30,
+    metrics,
+    log: o.log,
+  };
+  const base = deps.basePath || '/';
+  const rpc = new RpcTransport(deps, o.httpStreamPingInterval ?? 15);
+  app.use(base, rpc.routes());
+  app.use(base, serviceRoutes(deps));
+  app.use(base, appRoutes(deps));
+  app.use(base, opsRoutes(deps));
+  app.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next(err);
+    sendError(res, err, (e, status) => o.log('error', 'HTTP request failed', { status, error: String(e) }));
+  });
+  const login = new LoginService(o.core, o.auth);
+  await login.start();
+  return {
+    metrics,
+    async close() {
+      rpc.close();
+      await login.stop();
+    },
+  };
+}

@@ -1,0 +1,106 @@
+/**
+ * Prometheus metrics (`GET /metrics`, server-api §3.1). One registry per server. Gauges and
+ * totals that the core already tracks are read at scrape time (nothing added to the hot path);
+ * HTTP calls and the `/rpc` transport feed their own counters.
+ */
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { HyphaCore } from '@hypha/workspace';
+
+/** A counter mirroring a monotonically growing number read at scrape time. */
+function mirrorCounter(registry: Registry, name: string, help: string, read: () => number): void {
+  let last = 0;
+  new Counter({
+    name,
+    help,
+    registers: [registry],
+    collect() {
+      const now = read();
+      if (now > last) this.inc(now - last);
+      last = now;
+    },
+  });
+}
+
+export class HttpMetrics {
+  readonly registry = new Registry();
+  private readonly httpCalls: Counter<'status'>;
+  private readonly httpCallSeconds: Histogram<'status'>;
+  readonly streamFramesIn: Counter;
+  readonly streamFramesOut: Counter;
+  private streamCount = 0;
+
+  constructor(core: HyphaCore) {
+    const r = this.registry;
+    const streams = () => this.streamCount;
+    new Gauge({
+      name: 'websocket_connections',
+      help: 'Clients connected over WebSocket',
+      registers: [r],
+      collect() {
+        this.set(Math.max(0, core.gateway.sessionCount - streams()));
+      },
+    });
+    new Gauge({
+      name: 'http_streaming_connections',
+      help: 'Clients connected over the HTTP streaming transport (/rpc)',
+      registers: [r],
+      collect() {
+        this.set(streams());
+      },
+    });
+    new Gauge({
+      name: 'router_attached_peers',
+      help: 'Peers attached to this instance\'s router (clients and in-server peers)',
+      registers: [r],
+      collect() {
+        this.set(core.router.size);
+      },
+    });
+    mirrorCounter(r, 'rpc_messages_in_total', 'RPC frames routed from peers of this instance', () => core.router.stats.routed);
+    mirrorCounter(r, 'rpc_messages_out_total', 'RPC frames delivered to peers of this instance', () => core.router.stats.delivered);
+    mirrorCounter(r, 'rpc_call_total', 'RPC method calls routed by this instance', () => core.router.stats.calls);
+    mirrorCounter(r, 'rpc_call_errors_total', 'Frames rejected by the router (dead target, forged sender, ...)', () => core.router.stats.rejected);
+    new Gauge({
+      name: 'event_bus_healthy',
+      help: '1 when the event bus reports healthy, else 0',
+      registers: [r],
+      async collect() {
+        const health = await core.bus.health();
+        this.set(health.healthy ? 1 : 0);
+      },
+    });
+    this.httpCalls = new Counter({
+      name: 'http_service_calls_total',
+      help: 'Service calls over HTTP (/{ws}/services/{id}/{fn}) by status',
+      labelNames: ['status'],
+      registers: [r],
+    });
+    this.httpCallSeconds = new Histogram({
+      name: 'http_service_call_duration_seconds',
+      help: 'Latency of service calls over HTTP',
+      labelNames: ['status'],
+      buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30],
+      registers: [r],
+    });
+    this.streamFramesIn = new Counter({ name: 'http_streaming_frames_in_total', help: 'Frames POSTed to /rpc', registers: [r] });
+    this.streamFramesOut = new Counter({ name: 'http_streaming_frames_out_total', help: 'Frames written to /rpc streams', registers: [r] });
+  }
+
+  observeHttpCall(status: number, seconds: number): void {
+    const label = String(status);
+    this.httpCalls.inc({ status: label });
+    this.httpCallSeconds.observe({ status: label }, seconds);
+  }
+
+  streamOpened(): void {
+    this.streamCount++;
+  }
+
+  streamClosed(): void {
+    this.streamCount--;
+  }
+
+  async render(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * Operational routes: `/metrics`, the browser client bundles under `/assets/`, `/login` and a
+ * small JSON landing at `/` and `/{workspace}`.
+ */
+import { Router } from 'express';
+import type { Request, Response } from 'express';
+import { BUNDLES, bundlePath, findRpcPackageDir } from './rpc-bundle.js';
+import { sendError } from './http-errors.js';
+import { authenticate } from './request-auth.js';
+import { WORKSPACE_RE } from './surface-deps.js';
+import type { HttpSurfaceDeps } from './surface-deps.js';
+import { checkPermission } from '@hypha/workspace';
+
+export function opsRoutes(deps: HttpSurfaceDeps, rpcPackageDir = findRpcPackageDir()): Router {
+  const router = Router();
+  const { core } = deps;
+
+  router.get('/metrics', async (_req: Request, res: Response) => {
+    try {
+      const { contentType, body } = await deps.metrics.render();
+      res.type(contentType).send(body);
+    } catch (err) {
+      sendError(res, err);
+    }
+  });
+
+  for (const name of Object.keys(BUNDLES) as Array<keyof typeof BUNDLES>) {
+    router.get(`/assets/${name}`, (_req: Request, res: Response) => {
+      const found = bundlePath(name, rpcPackageDir);
+      if ('error' in found) {
+        res.status(404).json({ success: false, detail: found.error });
+        return;
+      }
+      res.type('application/javascript').sendFile(found.path, { headers: { 'Cache-Control': 'no-cache' } });
+    });
+  }
+
+  router.get('/login', (_req: Request, res: Response) => {
+    res.redirect(307, `${deps.basePath}/public/apps/hypha-login/`);
+  });
+
+  const describe = () => {
+    const s = core.manager.serverInfo;
+    return {
+      name: 'Hypha',
+      hypha_version: s.hypha_version,
+      server_id: s.server_id,
+      public_base_url: s.public_base_url,
+      websocket_url: `${s.public_base_url.replace(/^http/, 'ws')}/ws`,
+      http_rpc_url: `${s.public_base_url}/rpc`,
+      client_bundle: `${s.public_base_url}/assets/hypha-rpc-websocket.js`,
+      login_url: `${s.public_base_url}/public/apps/hypha-login/`,
+      metrics_url: `${s.public_base_url}/metrics`,
+    };
+  };
+
+  router.get('/', (_req: Request, res: Response) => {
+    res.json(describe());
+  });
+
+  router.get('/:workspace', async (req: Request, res: Response) => {
+    try {
+      const ws = String(req.params.workspace);
+      if (!WORKSPACE_RE.test(ws)) {
+        res.status(404).json({ success: false, detail: `Not found: ${req.path}` });
+        return;
+      }
+      const { user } = await authenticate(deps.auth, req);
+      const info = await core.workspaces.get(ws);
+      if (!info) {
+        res.status(404).json({ success: false, detail: `Workspace ${ws} does not exist` });
+        return;
+      }
+      const base = `${core.manager.serverInfo.public_base_url}/${ws}`;
+      res.json({
+        workspace: ws,
+        name: info.name,
+        description: info.description,
+        readable: ws === 'public' || checkPermission(user, ws, 'r'),
+        services_url: `${base}/services/`,
+        manager_url: `${base}/services/ws`,
+        apps_url: `${base}/apps/`,
+        server: describe(),
+      });
+    } catch (err) {
+      sendError(res, err);
+    }
+  });
+  return router;
+}

@@ -1,0 +1,153 @@
+/**
+ * The HTTP streaming transport `/rpc` (rpc-protocol §10): `GET` opens the downstream through the
+ * same client gateway as `/ws`; each `POST` carries one upstream frame (or a control message)
+ * for the stream `<workspace>/<client_id>`.
+ */
+import { Router } from 'express';
+import type { Request, Response } from 'express';
+import { decodeFrameHeader, randId } from '@hypha/rpc';
+import { ConnectionRejectedError } from '@hypha/workspace';
+import type { ClientSession } from '@hypha/workspace';
+import { HttpError, badRequest, sendError } from './http-errors.js';
+import { readBody } from './read-body.js';
+import { authenticate, tokenFrom } from './request-auth.js';
+import { RpcStream } from './rpc-stream.js';
+import type { HttpSurfaceDeps } from './surface-deps.js';
+
+const CONNECTION_INFO_KEYS = ['type', 'workspace', 'client_id', 'manager_id', 'reconnection_token', 'reconnection_token_life_time', 'public_base_url'];
+
+function rejectionStatus(err: ConnectionRejectedError): number {
+  if (err.code === 1008) return 401;
+  if (err.code === 1003) return 400;
+  return 403;
+}
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+
+export class RpcTransport {
+  readonly streams = new Map<string, RpcStream>();
+  private closing = false;
+
+  constructor(
+    private readonly deps: HttpSurfaceDeps,
+    private readonly pingSeconds: number,
+  ) {}
+
+  routes(): Router {
+    const router = Router();
+    router.get('/rpc', (req, res) => void this.open(req, res));
+    router.post('/rpc', (req, res) => void this.post(req, res));
+    return router;
+  }
+
+  private async open(req: Request, res: Response): Promise<void> {
+    const { gateway } = this.deps.core;
+    if (this.closing) {
+      res.setHeader('Connection', 'close');
+      sendError(res, new HttpError(503, 'Server is shutting down'));
+      return;
+    }
+    const clientId = str(req.query.client_id) ?? randId();
+    const stream = new RpcStream(res, this.deps.metrics, this.pingSeconds);
+    let session: ClientSession;
+    try {
+      session = await gateway.connect(
+        {
+          client_id: clientId,
+          workspace: str(req.query.workspace),
+          token: tokenFrom(req, false),
+          reconnection_token: str(req.query.reconnection_token),
+        },
+        { deliver: (frame) => stream.write(frame), close: (_code, reason) => stream.end(reason) },
+      );
+    } catch (err) {
+      stream.closed();
+      if (err instanceof ConnectionRejectedError) sendError(res, new HttpError(rejectionStatus(err), err.reason));
+      else sendError(res, err, (e) => this.deps.log('error', '/rpc stream setup failed', { error: String(e) }));
+      return;
+    }
+    stream.session = session;
+    const key = session.id;
+    const previous = this.streams.get(key);
+    this.streams.set(key, stream);
+    previous?.end(`Old connection for ${key} superseded`);
+    this.deps.metrics.streamOpened();
+    res.on('close', () => {
+      stream.closed();
+      this.deps.metrics.streamClosed();
+      if (this.streams.get(key) === stream) this.streams.delete(key);
+      session.disconnected().catch((e) => this.deps.log('error', 'client cleanup failed', { client: key, error: String(e) }));
+    });
+    res.status(200);
+    res.setHeader('Content-Type', 'application/x-msgpack-stream');
+    res.setHeader('Cache-Control', 'no-cache');
+    res.setHeader('Connection', 'keep-alive');
+    res.setHeader('X-Accel-Buffering', 'no');
+    res.flushHeaders();
+    try {
+      const info = await gateway.connectionInfo(session);
+      const first: Record<string, unknown> = {};
+      for (const k of CONNECTION_INFO_KEYS) first[k] = info[k];
+      stream.sendControl(first);
+    } catch (err) {
+      stream.end(`Failed to establish connection: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  private async post(req: Request, res: Response): Promise<void> {
+    try {
+      const clientId = str(req.query.client_id);
+      if (!clientId) throw badRequest('client_id is required');
+      const body = await readBody(req, this.deps.bodyLimit);
+      if (body.length === 0) throw badRequest('Empty request body');
+      const workspace = str(req.query.workspace);
+      const stream = workspace ? this.streams.get(`${workspace}/${clientId}`) : undefined;
+      if (!stream?.session || !stream.isOpen) {
+        throw badRequest(`No open stream for ${workspace ?? '<no workspace>'}/${clientId}; open it with GET /rpc first`);
+      }
+      await this.checkSameUser(req, stream.session);
+      this.deps.metrics.streamFramesIn.inc();
+      const frame = new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+      let header: Record<string, unknown>;
+      let headerEnd: number;
+      try {
+        ({ header, headerEnd } = decodeFrameHeader(frame));
+      } catch (err) {
+        throw badRequest(`Invalid message: ${err instanceof Error ? err.message : String(err)}`, err);
+      }
+      if (headerEnd === frame.byteLength && header.type === 'ping') {
+        stream.sendControl({ type: 'pong' });
+      } else if (headerEnd === frame.byteLength && header.type === 'refresh_token') {
+        const token = await stream.session.refreshReconnectionToken();
+        stream.sendControl({ type: 'reconnection_token', reconnection_token: token });
+      } else {
+        try {
+          stream.session.route(frame);
+        } catch (err) {
+          throw badRequest(`Invalid message: ${err instanceof Error ? err.message : String(err)}`, err);
+        }
+      }
+      res.status(200).end();
+    } catch (err) {
+      sendError(res, err, (e) => this.deps.log('error', '/rpc post failed', { error: String(e) }));
+    }
+  }
+
+  /**
+   * A POST speaks for the stream's client: when the stream was opened with a token, the POST
+   * must carry a token of the same user.
+   */
+  private async checkSameUser(req: Request, session: ClientSession): Promise<void> {
+    if (session.user.is_anonymous && !tokenFrom(req, false)) return;
+    const { user } = await authenticate(this.deps.auth, req, false);
+    if (user.id !== session.user.id) {
+      throw new HttpError(403, `Permission denied: this request's user does not own the stream ${session.id}`);
+    }
+  }
+
+  close(): void {
+    this.closing = true;
+    for (const stream of this.streams.values()) stream.end('Server is shutting down');
+    this.streams.clear();
+  }
+}

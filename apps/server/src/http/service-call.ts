@@ -1,0 +1,86 @@
+/**
+ * Resolving and calling a service for an HTTP request (server-api §3.2). Services are resolved
+ * with the manager's `get_service_info` in-process (typed errors give the status) and called
+ * through the caller's RPC peer; the manager itself (service id `ws`) is called in-process with
+ * the context the router would stamp.
+ */
+import { createManagerService, splitFullServiceId } from '@hypha/workspace';
+import type { CallContext, HyphaCore, ServiceInfo } from '@hypha/workspace';
+import type { CallArgs } from './call-args.js';
+import { HttpCallerPeer } from './http-caller.js';
+import { badRequest, notFound } from './http-errors.js';
+import { parameterNames } from './param-names.js';
+
+export type ResolvedService = { kind: 'manager' } | { kind: 'remote'; info: ServiceInfo };
+
+export async function resolveService(
+  core: HyphaCore,
+  peer: HttpCallerPeer,
+  urlWorkspace: string,
+  serviceId: string,
+  mode: string | undefined,
+): Promise<ResolvedService> {
+  if (serviceId === 'ws' || serviceId === '~') return { kind: 'manager' };
+  const ctx = peer.context(core.managerId);
+  const info = await core.manager.get_service_info(`${urlWorkspace}/${serviceId}`, mode ? { mode } : {}, ctx);
+  return { kind: 'remote', info };
+}
+
+const managerServices = new WeakMap<HyphaCore, Record<string, unknown>>();
+
+export function managerService(core: HyphaCore): Record<string, unknown> {
+  let svc = managerServices.get(core);
+  if (!svc) {
+    svc = createManagerService(core.manager);
+    managerServices.set(core, svc);
+  }
+  return svc;
+}
+
+/** The service object whose members an HTTP request reads or calls. */
+export async function serviceObject(core: HyphaCore, peer: HttpCallerPeer, resolved: ResolvedService, timeout: number): Promise<Record<string, unknown>> {
+  if (resolved.kind === 'manager') return managerService(core);
+  const p = splitFullServiceId(resolved.info.id);
+  return (await peer.getService(`${p.workspace}/${p.clientId}:${p.serviceId}`, timeout)) as unknown as Record<string, unknown>;
+}
+
+/** Reference `get_value`: a dotted key walks nested members; only own members count. */
+export function memberAt(service: Record<string, unknown>, key: string): unknown {
+  let value: unknown = service;
+  for (const part of key.split('.')) {
+    if (value === null || typeof value !== 'object' || !Object.prototype.hasOwnProperty.call(value, part)) {
+      throw notFound(`${key} not found.`);
+    }
+    value = (value as Record<string, unknown>)[part];
+  }
+  if (value === undefined || value === null) throw notFound(`${key} not found.`);
+  return value;
+}
+
+type Fn = (...args: unknown[]) => unknown;
+
+/** Calls a manager method in-process: kwargs are mapped onto its (Python-named) parameters. */
+export async function callManager(fn: Fn, key: string, args: CallArgs, ctx: CallContext): Promise<unknown> {
+  const names = parameterNames(fn);
+  const params = names[names.length - 1] === 'context' ? names.slice(0, -1) : names;
+  let positional: unknown[];
+  if (args.kind === 'kwargs') {
+    const unknownKeys = Object.keys(args.kwargs).filter((k) => !params.includes(k));
+    if (unknownKeys.length) {
+      throw badRequest(`${key}() got unexpected keyword argument(s): ${unknownKeys.join(', ')} (accepted: ${params.join(', ') || 'none'})`);
+    }
+    positional = params.map((n) => args.kwargs[n]);
+  } else {
+    if (args.args.length > params.length) throw badRequest(`${key}() takes ${params.length} argument(s) but ${args.args.length} were given`);
+    positional = [...args.args, ...new Array(params.length - args.args.length).fill(undefined)];
+  }
+  return await fn(...positional, ctx);
+}
+
+/** Calls a remote function through the caller's peer with hypha-rpc's kwargs convention. */
+export async function callRemote(peer: HttpCallerPeer, fn: Fn, args: CallArgs): Promise<unknown> {
+  if (args.kind === 'positional') return await fn(...((await peer.rpc.decode(args.args)) as unknown[]));
+  const kwargs = (await peer.rpc.decode(args.kwargs)) as Record<string, unknown>;
+  if (Object.keys(kwargs).length === 0) return await fn();
+  return await fn({ ...kwargs, _rkwargs: true });
+}

@@ -1,0 +1,92 @@
+/**
+ * `/{workspace}/services/...` (server-api §3.1/§3.2): list, describe and call services over HTTP.
+ */
+import { Router } from 'express';
+import type { Request, Response } from 'express';
+import type { UserInfo } from '@hypha/auth';
+import { requestArgs } from './call-args.js';
+import { HttpCallerPeer, callerWorkspace } from './http-caller.js';
+import { badRequest, sendError } from './http-errors.js';
+import { authenticate } from './request-auth.js';
+import { isAsyncIterable, streamResult, toPlain, writeResult } from './result-writer.js';
+import { callManager, callRemote, managerService, memberAt, resolveService, serviceObject } from './service-call.js';
+import { WORKSPACE_RE } from './surface-deps.js';
+import type { HttpSurfaceDeps } from './surface-deps.js';
+
+type Fn = (...args: unknown[]) => unknown;
+
+export function serviceRoutes(deps: HttpSurfaceDeps): Router {
+  const { core, auth } = deps;
+  const router = Router();
+  const logFailure = (err: unknown, status: number) =>
+    deps.log('error', 'HTTP service request failed', { status, error: err instanceof Error ? err.message : String(err) });
+
+  /** Authenticates, checks the URL workspace and attaches a caller peer for the request. */
+  async function withCaller<T>(req: Request, fn: (peer: HttpCallerPeer, user: UserInfo, ws: string) => Promise<T>): Promise<T> {
+    const ws = String(req.params.workspace);
+    if (!WORKSPACE_RE.test(ws)) throw badRequest(`Invalid workspace name: ${JSON.stringify(ws)}`);
+    const { user } = await authenticate(auth, req);
+    await core.manager.loadOrCreateWorkspace(user, ws);
+    const peer = await HttpCallerPeer.open(core, user, callerWorkspace(user, ws), deps.callTimeout);
+    try {
+      return await fn(peer, user, ws);
+    } finally {
+      await peer.close();
+    }
+  }
+
+  const mode = (req: Request): string | undefined => (typeof req.query._mode === 'string' && req.query._mode ? req.query._mode : undefined);
+
+  router.get('/:workspace/services', async (req: Request, res: Response) => {
+    try {
+      const list = await withCaller(req, async (peer, _user, ws) =>
+        core.manager.list_services({ workspace: ws }, false, false, false, peer.context(core.managerId)),
+      );
+      res.json(list.map((info) => ({ ...(toPlain(info, true) as object), id: info.id.split('/').pop() })));
+    } catch (err) {
+      sendError(res, err, logFailure);
+    }
+  });
+
+  router.get('/:workspace/services/:service_id', async (req: Request, res: Response) => {
+    try {
+      const body = await withCaller(req, async (peer, _user, ws) => {
+        const resolved = await resolveService(core, peer, ws, String(req.params.service_id), mode(req));
+        return resolved.kind === 'manager' ? managerService(core) : resolved.info;
+      });
+      res.json(toPlain(body, true));
+    } catch (err) {
+      sendError(res, err, logFailure);
+    }
+  });
+
+  const call = async (req: Request, res: Response) => {
+    const started = process.hrtime.bigint();
+    try {
+      const { args, format } = await requestArgs(req, deps.bodyLimit);
+      const key = String(req.params.function_key);
+      await withCaller(req, async (peer, _user, ws) => {
+        const resolved = await resolveService(core, peer, ws, String(req.params.service_id), mode(req));
+        const service = await serviceObject(core, peer, resolved, deps.callTimeout);
+        const member = memberAt(service, key);
+        if (typeof member !== 'function') {
+          writeResult(res, member, format);
+          return;
+        }
+        const result =
+          resolved.kind === 'manager'
+            ? await callManager(member as Fn, key, args, peer.context(core.managerId))
+            : await callRemote(peer, member as Fn, args);
+        if (isAsyncIterable(result)) await streamResult(res, result, format);
+        else writeResult(res, result, format);
+      });
+    } catch (err) {
+      sendError(res, err, logFailure);
+    } finally {
+      deps.metrics.observeHttpCall(res.statusCode, Number(process.hrtime.bigint() - started) / 1e9);
+    }
+  };
+  router.get('/:workspace/services/:service_id/:function_key', call);
+  router.post('/:workspace/services/:service_id/:function_key', call);
+  return router;
+}
