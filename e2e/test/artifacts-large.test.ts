@@ -92,6 +92,9 @@ describe.each(BACKENDS)('large artifact transfers on %s', (backendName) => {
     expect(got.digest('hex')).toBe(expected.digest('hex'));
   }, 120_000);
 
+  // The zip streaming is the server's own code whatever the store; 1,000 uploads to s3rver take
+  // most of a minute, so this one runs on the embedded setup (the core suite zips on both).
+  if (backendName !== 'pglite+fs') return;
   it('streams a zip of 1,000 files without holding them in memory', async () => {
     const fileSize = 64 * 1024;
     const count = 1000;

@@ -89,6 +89,16 @@ describe('POST calls', () => {
     expect([...out.bytes]).toEqual([1, 2, 3]);
   });
 
+  it('accepts a gzip-encoded body', async () => {
+    const { gzipSync } = await import('node:zlib');
+    const res = await fetch(url('calc/add'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      body: gzipSync(JSON.stringify({ a: 20, b: 22 })),
+    });
+    expect(await res.json()).toBe(42);
+  });
+
   it('treats an empty body as no arguments', async () => {
     const res = await fetch(url('ws/check_status').replace(`/${ws}/`, '/public/'), { method: 'POST', headers: { 'content-type': 'application/json' } });
     expect(res.status).toBe(200);

@@ -21,7 +21,6 @@ import type { ClusterOptions, ResolvedClusterOptions } from './cluster-options.j
 import { LeaderLease } from './leader-lease.js';
 import { LocalLedger } from './local-ledger.js';
 import { OrphanReaper } from './orphan-reaper.js';
-import type { ReapedServer } from './orphan-reaper.js';
 
 export interface ClusterNodeOptions extends ClusterOptions {
   bus: EventBus;
@@ -142,16 +141,6 @@ export class ClusterNode {
     const own = await this.registry.clientKeys('*', this.managerId);
     await this.registry.delete(...own.filter((k) => this.registry.parse(k).workspace === '*'));
     await this.bus.del(serverAliveKey(this.serverId));
-  }
-
-  /** Runs one reaper pass now (any server may; the heartbeat runs it on the leader only). */
-  reapNow(): Promise<ReapedServer[]> {
-    return this.enqueue(() => this.reaper.reap());
-  }
-
-  /** Writes local knowledge back to the backend now. */
-  reannounceNow(): Promise<ReannounceResult> {
-    return this.enqueue(() => this.reannounce());
   }
 
   private enqueue<T>(step: () => Promise<T>): Promise<T> {
