@@ -110,7 +110,7 @@ describe('artifact permissions', () => {
     const mine = await s.create(kw({ alias: 'strangers-own', parent_id: `${WS}/open`, manifest: { name: 'Mine' } }));
     expect(mine.config.permissions.stranger).toBe('*');
     await s.edit(kw({ artifact_id: mine.id, manifest: { name: 'Mine, edited' } }));
-    await expect(am.anonymous!.create(kw({ parent_id: `${WS}/open`, manifest: { name: 'anon' } }))).rejects.toThrow(/Anonymous users cannot/);
+    await expect(am.anonymous!.create(kw({ parent_id: `${WS}/open`, manifest: { name: 'anon' } }))).rejects.toThrow(/'attach'/);
     // Deleting needs delete on the child and detach on the parent (r+ has no detach).
     await expect(s.delete(mine.id)).rejects.toThrow(/detach/);
     // A per-user key on the child grants exactly that user.

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { connectToServer, defineService, getRemoteService, login, normalizeServerUrl, WebsocketRPCConnection, schemaFunction, typedFunction, type HyphaServer } from '@hypha/rpc';
+import { connectToServer, defineService, getRemoteService, login, normalizeServerUrl, type LoginContext, WebsocketRPCConnection, schemaFunction, typedFunction, type HyphaServer } from '@hypha/rpc';
 import { startServer, type RunningServer } from '@hypha/server';
 import { hyphaWebsocketClient } from 'hypha-rpc';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -237,50 +237,62 @@ describe('connection lifecycle', () => {
 });
 
 describe('login', () => {
-  it('drives the hypha-login service: start, hand out login_url, check', async () => {
-    // A login service with hypha-login's contract (server-api §2.7). Clients cannot join the
-    // `public` workspace (spec §2.3), so the fixture lives elsewhere and login_service_id names it.
-    const admin = await connect({ client_id: 'e2e-login-provider' });
-    const loginServiceId = `${admin.config.workspace}/e2e-login-provider:hypha-login`;
-    const pending = new Map<string, string>();
-    await admin.registerService({
-      id: 'hypha-login',
-      config: { visibility: 'public' },
-      start: (workspace?: string, expires_in?: number) => {
-        const key = `key-${pending.size + 1}`;
-        pending.set(key, `token-for-${workspace ?? 'default'}-${expires_in ?? 'none'}`);
-        return { login_url: `${srv.url}/public/apps/hypha-login/?key=${key}`, key };
-      },
-      check: (key: string, timeout?: number, profile?: boolean) => {
-        const token = pending.get(key);
-        if (!token) throw new Error(`Unknown login key: ${key}`);
-        return profile ? { token, workspace: 'ws-x', timeout } : token;
-      },
-    });
-    const seen: string[] = [];
-    const loginToken = await login({
+  // The server's own public/hypha-login service (server-api §2.7); the test plays the browser.
+  it('logs in through the server: start, login_url to the callback, the page reports, check returns the token', async () => {
+    const user = await connect({ client_id: 'e2e-login-user' });
+    const userToken = await user.generateToken();
+    const seen: LoginContext[] = [];
+    const token = await login({
       server_url: srv.url,
-      login_service_id: loginServiceId,
-      login_callback: ({ login_url }) => {
-        seen.push(login_url);
+      login_callback: async (context) => {
+        seen.push(context);
+        // what the login page does when the user submits: POST {key, token} to report_url
+        const res = await fetch(context.report_url!, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ key: context.key, token: userToken }),
+        });
+        expect(res.status, await res.clone().text()).toBe(200);
       },
       logger: null,
     });
-    expect(seen).toEqual([`${srv.url}/public/apps/hypha-login/?key=key-1`]);
-    expect(loginToken).toBe('token-for-default-none');
-    // (names differ from the fixture's parameters: esbuild renames shadowing locals, which
-    // would break the by-name kwargs mapping of the callee)
-    const userInfo = await login({
+    expect(seen).toHaveLength(1);
+    expect(seen[0]!.login_url).toBe(`${srv.url}/public/apps/hypha-login/?key=${seen[0]!.key}`);
+    expect(token).toBe(userToken);
+  });
+
+  it('asks for a workspace token and returns the profile with profile: true', async () => {
+    const user = await connect({ client_id: 'e2e-login-user2' });
+    const workspace = user.config.workspace as string;
+    // minting a workspace token at report() needs admin rights on that workspace
+    const userToken = await user.generateToken({ permission: 'admin' });
+    const reporter = await connect({ client_id: 'e2e-login-page' });
+    const loginService = await reporter.getService('public/hypha-login');
+    const info = await login({
       server_url: srv.url,
-      login_service_id: loginServiceId,
-      workspace: 'ws-x',
-      expires_in: 60,
+      workspace,
+      expires_in: 600,
       profile: true,
-      login_timeout: 5,
-      login_callback: () => {},
+      login_timeout: 20,
+      login_callback: async (context) => {
+        expect(context.login_url).toContain(`&workspace=${encodeURIComponent(workspace)}`);
+        await loginService.report(context.key, userToken, workspace, 600);
+      },
       logger: null,
     });
-    expect(userInfo).toEqual({ token: 'token-for-ws-x-60', workspace: 'ws-x', timeout: 5 });
+    expect(info.workspace).toBe(workspace);
+    expect(info.expires_in).toBe(600);
+    expect(typeof info.user_id).toBe('string');
+    expect(info.token).not.toBe(userToken);
+    // the minted token opens the workspace
+    const again = await connect({ client_id: 'e2e-login-result', workspace, token: info.token });
+    expect(again.config.workspace).toBe(workspace);
+  });
+
+  it('fails with the service error when the login is not completed in time', async () => {
+    await expect(
+      login({ server_url: srv.url, login_timeout: 1, login_callback: () => {}, logger: null }),
+    ).rejects.toThrow(/Login timeout/);
   });
 });
 

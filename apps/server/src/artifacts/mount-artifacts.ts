@@ -124,8 +124,17 @@ export async function mountArtifacts(o: MountArtifactsOptions): Promise<MountedA
     files,
     ready,
     async close() {
-      await ready.catch(() => undefined);
-      await (opened as OpenedBackends | null)?.close();
+      const backends = opened as OpenedBackends | null;
+      if (backends) {
+        await backends.close();
+        return;
+      }
+      // Still opening (a fresh PGlite takes seconds): do not hold the shutdown for it; close it
+      // as soon as it is open.
+      opening.then(
+        (b) => b.close(),
+        () => undefined,
+      ).catch((err: unknown) => o.log('error', 'closing the artifact storage failed', { error: String(err) }));
     },
   };
 }
