@@ -258,6 +258,13 @@ describe.each(BACKENDS)('artifact manager on %s', (backendName) => {
     expect(part.headers.get('content-range')).toBe('bytes 4-8/14');
     expect((await bytes(part)).toString()).toBe('hello');
     expect((await fetch(`${base}/site/files/docs/index.html`, { headers: { ...auth, Range: 'bytes=100-' } })).status).toBe(416);
+    const cors = await fetch(`${base}/site/files/readme.md`, { headers: { ...auth, Origin: 'https://app.example.org' } });
+    expect(cors.headers.get('access-control-allow-origin')).toBe('https://app.example.org');
+    expect(cors.headers.get('access-control-expose-headers')).toContain('Content-Range');
+    await cors.arrayBuffer();
+    const preflight = await fetch(`${base}/site/files/x.bin`, { method: 'OPTIONS', headers: { Origin: 'https://app.example.org', 'Access-Control-Request-Method': 'PUT' } });
+    expect(preflight.status).toBe(200);
+    expect(preflight.headers.get('access-control-allow-methods')).toContain('PUT');
     const redirect = await fetch(`${base}/site/files/readme.md?use_proxy=false`, { headers: auth, redirect: 'manual' });
     expect(redirect.status).toBe(307);
     expect((await fetch(redirect.headers.get('location')!).then(bytes)).toString()).toBe('# Site');

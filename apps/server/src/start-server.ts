@@ -27,6 +27,8 @@ export interface StartServerOptions extends Partial<ServerConfig>, HttpSurfaceOp
   authTimeoutMs?: number;
   /** Largest inbound frame in bytes (default 16 MiB). */
   maxPayload?: number;
+  /** Outgoing bytes a socket may buffer before the peers sending to it are paused (default 512 KiB). */
+  flowHighWaterMark?: number;
   /** Environment for the auth settings (AUTH0_*, RECONNECTION_TOKEN_LIFE_TIME). @default process.env */
   env?: Record<string, string | undefined>;
   /** Silence the structured log. */
@@ -115,6 +117,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     idleTimeout: options.wsIdleTimeout,
     authTimeoutMs: options.authTimeoutMs,
     maxPayload: options.maxPayload,
+    flowHighWaterMark: options.flowHighWaterMark,
     log,
   });
   const basePath = (options.basePath ?? '/').replace(/\/$/, '');
@@ -138,7 +141,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   });
   const artifacts: MountedArtifacts | null =
     options.artifacts !== false && artifactsEnabled(options)
-      ? await mountArtifacts({ app, core, auth, basePath, publicBaseUrl, jwtSecret, settings: options, test: options.artifacts || undefined, log })
+      ? await mountArtifacts({ app, core, auth, basePath, publicBaseUrl, jwtSecret, settings: options, test: options.artifacts || undefined, log, allowOrigins: options.allowOrigins })
       : null;
   const httpSurface = await mountHttpSurface(app, { ...options, core, auth, basePath, log });
   let closed = false;

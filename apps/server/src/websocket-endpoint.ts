@@ -7,6 +7,7 @@ import { WebSocketServer, WebSocket } from 'ws';
 import type { RawData } from 'ws';
 import { ConnectionRejectedError } from '@hypha/workspace';
 import type { ClientGateway, ClientSession } from '@hypha/workspace';
+import { DEFAULT_FLOW_HIGH_WATER_MARK, websocketFlow } from './websocket-flow.js';
 
 export interface WebsocketEndpointOptions {
   gateway: ClientGateway;
@@ -16,6 +17,11 @@ export interface WebsocketEndpointOptions {
   authTimeoutMs?: number;
   /** Largest accepted inbound frame in bytes (default 16 MiB). */
   maxPayload?: number;
+  /**
+   * Outgoing bytes a socket may buffer before the peers sending to it are paused (default
+   * 512 KiB); reading from them resumes when the socket has drained.
+   */
+  flowHighWaterMark?: number;
   log: (level: 'info' | 'warn' | 'error', msg: string, extra?: Record<string, unknown>) => void;
 }
 
@@ -29,10 +35,18 @@ function clip(reason: string): string {
   return buf.subarray(0, 120).toString('utf8').replace(/\uFFFD+$/, '') + '...';
 }
 
+/** A Buffer is already a Uint8Array: the usual case costs nothing. */
 function toBytes(data: RawData): Uint8Array {
-  if (Array.isArray(data)) return new Uint8Array(Buffer.concat(data));
+  if (Array.isArray(data)) return Buffer.concat(data);
   if (data instanceof ArrayBuffer) return new Uint8Array(data);
-  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  return data;
+}
+
+const BINARY = { binary: true } as const;
+
+/** When a connection last sent anything (for the idle sweep); updated in place per frame. */
+interface Seen {
+  at: number;
 }
 
 export class WebsocketEndpoint {
@@ -41,8 +55,9 @@ export class WebsocketEndpoint {
   private readonly idleTimeoutMs: number;
   private readonly idleSeconds: number;
   private readonly authTimeoutMs: number;
+  private readonly flowHighWaterMark: number;
   private readonly log: WebsocketEndpointOptions['log'];
-  private readonly lastSeen = new Map<WebSocket, number>();
+  private readonly lastSeen = new Map<WebSocket, Seen>();
   /** Open sockets by `<workspace>/<client_id>`. */
   private readonly sockets = new Map<string, WebSocket>();
   private readonly sweeper: ReturnType<typeof setInterval>;
@@ -53,6 +68,7 @@ export class WebsocketEndpoint {
     this.idleSeconds = o.idleTimeout ?? 600;
     this.idleTimeoutMs = this.idleSeconds * 1000;
     this.authTimeoutMs = o.authTimeoutMs ?? 5000;
+    this.flowHighWaterMark = o.flowHighWaterMark ?? DEFAULT_FLOW_HIGH_WATER_MARK;
     this.log = o.log;
     this.wss = new WebSocketServer({ noServer: true, maxPayload: o.maxPayload ?? 16 * 1024 * 1024, perMessageDeflate: false });
     this.wss.on('connection', (ws: WebSocket, req: IncomingMessage) => this.onConnection(ws, req));
@@ -72,7 +88,9 @@ export class WebsocketEndpoint {
   private sweepIdle(): void {
     const now = Date.now();
     for (const [ws, seen] of this.lastSeen) {
-      if (now - seen > this.idleTimeoutMs) {
+      // A socket paused by back-pressure is not idle: it is waiting for its target to drain.
+      if (ws.isPaused) seen.at = now;
+      if (now - seen.at > this.idleTimeoutMs) {
         this.lastSeen.delete(ws);
         this.closeWithError(ws, 1001, `Idle timeout (${this.idleSeconds}s)`);
       }
@@ -87,7 +105,8 @@ export class WebsocketEndpoint {
         return;
       }
     }
-    this.lastSeen.set(ws, Date.now());
+    const seen: Seen = { at: Date.now() };
+    this.lastSeen.set(ws, seen);
     let session: ClientSession | null = null;
     let phase: 'hello' | 'connecting' | 'ready' | 'closed' = 'hello';
     const early: Uint8Array[] = [];
@@ -117,7 +136,7 @@ export class WebsocketEndpoint {
     };
 
     ws.on('message', (data: RawData, isBinary: boolean) => {
-      this.lastSeen.set(ws, Date.now());
+      seen.at = Date.now();
       if (phase === 'hello') {
         clearTimeout(authTimer);
         phase = 'connecting';
@@ -160,8 +179,9 @@ export class WebsocketEndpoint {
     try {
       session = await this.gateway.connect(hello, {
         deliver: (frame) => {
-          if (ws.readyState === WebSocket.OPEN) ws.send(frame, { binary: true });
+          if (ws.readyState === WebSocket.OPEN) ws.send(frame, BINARY);
         },
+        flow: websocketFlow(ws, this.flowHighWaterMark),
         close: (code, reason) => this.closeWithError(ws, code, reason),
       });
     } catch (err) {
@@ -214,6 +234,11 @@ export class WebsocketEndpoint {
   /** Number of sockets that completed the handshake and are still open. */
   get connectedCount(): number {
     return this.sockets.size;
+  }
+
+  /** Bytes queued for sending on a client's socket (`<workspace>/<client_id>`), or null when not connected. */
+  bufferedAmount(clientFullId: string): number | null {
+    return this.sockets.get(clientFullId)?.bufferedAmount ?? null;
   }
 
   /**

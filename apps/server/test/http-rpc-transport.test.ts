@@ -116,9 +116,11 @@ describe('raw /rpc frames', () => {
     const noId = await fetch(`${server.url}/rpc`, { method: 'POST', body: new Uint8Array([0x80]) });
     expect(noId.status).toBe(400);
     expect((await noId.json()).detail).toBe('client_id is required');
-    const empty = await fetch(`${server.url}/rpc?client_id=x&workspace=public`, { method: 'POST' });
+    // Without a stream the POST is a stateless call in the caller's own workspace.
+    const empty = await fetch(`${server.url}/rpc?client_id=x`, { method: 'POST' });
     expect((await empty.json()).detail).toBe('Empty request body');
-    const noStream = await fetch(`${server.url}/rpc?client_id=x&workspace=public`, { method: 'POST', body: new Uint8Array([0x80]) });
+    const twoSegments = new Uint8Array([...msgpackEncode({ type: 'method', to: 'a:b', method: 'f' }), ...msgpackEncode({ args: [] })]);
+    const noStream = await fetch(`${server.url}/rpc?client_id=x`, { method: 'POST', body: twoSegments });
     expect(noStream.status).toBe(400);
     expect((await noStream.json()).detail).toMatch(/No open stream/);
   });

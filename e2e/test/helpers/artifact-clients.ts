@@ -16,12 +16,8 @@ export class ArtifactClients {
   constructor(private readonly url: () => string) {}
 
   async connect(token?: string, workspace?: string): Promise<{ server: Proxy; am: Proxy }> {
-    const server = (await hyphaWebsocketClient.connectToServer({
-      server_url: this.url(),
-      logger: null,
-      ...(token ? { token } : {}),
-      ...(workspace ? { workspace } : {}),
-    })) as Proxy;
+    const config = { server_url: this.url(), logger: null, ...(token ? { token } : {}), ...(workspace ? { workspace } : {}) };
+    const server = (await hyphaWebsocketClient.connectToServer(config)) as Proxy;
     this.open.push(server);
     const am = await server.getService('public/artifact-manager');
     return { server, am };

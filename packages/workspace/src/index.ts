@@ -1,7 +1,7 @@
 export { HyphaCore } from './hypha-core.js';
 export type { HyphaCoreOptions } from './hypha-core.js';
 export { MessageRouter, RouteHandle, presenceKey } from './routing/message-router.js';
-export type { RouteEndpoint, MessageRouterOptions } from './routing/message-router.js';
+export type { RouteEndpoint, EndpointFlow, MessageRouterOptions } from './routing/message-router.js';
 export { syntheticReject } from './routing/synthetic-reject.js';
 export { ServiceRegistry, splitFullServiceId } from './registry/service-registry.js';
 export type { RegistryObserver } from './registry/service-registry.js';

@@ -9,6 +9,7 @@ import type { ArtifactContext, ArtifactFiles, ArtifactManager } from '@hypha/art
 import { ArtifactError } from '@hypha/artifacts';
 import type { AuthService } from '@hypha/auth';
 import { parseRangeHeader } from '@hypha/storage';
+import { corsMiddleware } from '../http/cors.js';
 import { authenticate } from '../http/request-auth.js';
 import { bodyStream, readBody } from '../http/read-body.js';
 import type { HttpLog } from '../http/surface-deps.js';
@@ -20,6 +21,8 @@ export interface ArtifactRouteDeps {
   /** Resolves once the manager can serve (the database opens in the background). */
   services: () => Promise<{ manager: ArtifactManager; files: ArtifactFiles }>;
   log: HttpLog;
+  /** `--allow-origins` (the server-wide CORS policy, applied here because these routes answer first). */
+  allowOrigins: readonly string[];
 }
 
 const ROUTE_RE = /^\/([a-zA-Z0-9\-_|]+)\/artifacts(\/.*)?$/;
@@ -33,15 +36,18 @@ function decodeSegments(raw: string): string {
 }
 
 export function artifactRoutes(deps: ArtifactRouteDeps) {
+  const cors = corsMiddleware(deps.allowOrigins, () => false);
   return (req: Request, res: Response, next: NextFunction): void => {
     const match = ROUTE_RE.exec(req.path);
     if (!match) return next();
-    handle(deps, req, res, match[1]!, match[2] ?? '').then(
-      (handled) => {
-        if (!handled) next();
-      },
-      (err: unknown) => sendArtifactError(res, err, deps.log),
-    );
+    cors(req, res, () => {
+      handle(deps, req, res, match[1]!, match[2] ?? '').then(
+        (handled) => {
+          if (!handled) next();
+        },
+        (err: unknown) => sendArtifactError(res, err, deps.log),
+      );
+    });
   };
 }
 

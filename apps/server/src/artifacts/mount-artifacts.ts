@@ -52,6 +52,7 @@ export interface MountArtifactsOptions {
   settings: ArtifactSettings;
   test?: ArtifactTestOptions;
   log: HttpLog;
+  allowOrigins?: readonly string[];
 }
 
 /** Whether the server runs the artifact manager: it needs a data dir or a database URI. */
@@ -117,6 +118,7 @@ export async function mountArtifacts(o: MountArtifactsOptions): Promise<MountedA
       return { manager, files };
     },
     log: o.log,
+    allowOrigins: o.allowOrigins ?? ['*'],
   }));
   await o.core.builtins.register(createArtifactService(manager, files), { workspace: 'public' });
   return {

@@ -5,6 +5,7 @@
 import { Router } from 'express';
 import type { NextFunction, Request, Response } from 'express';
 import { appPathSegments } from './app-path.js';
+import { guardCall, providerOf } from './call-guard.js';
 import { asgiChannel, asgiScope } from './asgi-app.js';
 import { serveFunctionsApp } from './functions-app.js';
 import { HttpCallerPeer, callerWorkspace } from './http-caller.js';
@@ -50,13 +51,20 @@ export function appRoutes(deps: HttpSurfaceDeps): Router {
         workspace: ws,
         service_id: serviceId,
       };
+      const provider = providerOf(resolved.info.id);
       if (type === 'functions') {
-        await serveFunctionsApp(req, res, service, segments, scopeBase, user, deps.bodyLimit);
+        await serveFunctionsApp(req, res, service, segments, scopeBase, user, deps.bodyLimit, (call) =>
+          guardCall(core, call, { provider, what: `app ${serviceId}`, timeoutSeconds: deps.callTimeout }),
+        );
       } else if (type === 'asgi' || type === 'ASGI') {
         if (typeof service.serve !== 'function') throw new HttpError(500, `The asgi service ${serviceId} has no serve function`);
         const channel = asgiChannel(req, res);
         const scope = asgiScope(req, segments, `${deps.basePath}/${ws}/apps/${serviceId}`, { workspace: ws, service_id: serviceId });
-        await (service.serve as (arg: unknown) => Promise<unknown>)({ scope, receive: channel.receive, send: channel.send });
+        // No whole-call deadline: an app may stream for as long as its client keeps reading.
+        await guardCall(core, (service.serve as (arg: unknown) => Promise<unknown>)({ scope, receive: channel.receive, send: channel.send }), {
+          provider,
+          what: `app ${serviceId}`,
+        });
         if (!channel.started) throw new HttpError(502, `The asgi app ${serviceId} finished without sending a response`);
         if (!res.writableEnded) res.end();
       } else {

@@ -6,7 +6,6 @@
  */
 import type { Request, Response } from 'express';
 import { HttpError } from './http-errors.js';
-import { bodyStream } from './read-body.js';
 
 const te = new TextEncoder();
 const td = new TextDecoder();
@@ -50,7 +49,8 @@ export function asgiScope(req: Request, segments: string[], rootPath: string, ex
 
 /** The `receive` and `send` callables for one request, plus a way to finish the response. */
 export function asgiChannel(req: Request, res: Response) {
-  const body = bodyStream(req)[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  // The raw body, as the reference's ASGI middleware passes it (Content-Encoding is the app's business).
+  const body = (req as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
   let bodyDone = false;
   let started = false;
   const disconnected = new Promise<void>((resolve) => res.once('close', () => resolve()));

@@ -1,5 +1,5 @@
-/** CORS headers of functions-app responses (server-api §3.3). */
-import type { Request, Response } from 'express';
+/** CORS: the functions-app headers (server-api §3.3) and the server-wide policy (§3). */
+import type { NextFunction, Request, Response } from 'express';
 
 export function setAppCors(req: Request, res: Response): void {
   const origin = req.headers.origin;
@@ -8,4 +8,44 @@ export function setAppCors(req: Request, res: Response): void {
   res.setHeader('Access-Control-Allow-Methods', 'GET, POST, PUT, DELETE, PATCH, OPTIONS, HEAD');
   res.setHeader('Access-Control-Allow-Headers', 'Authorization,Content-Type');
   res.setHeader('Access-Control-Expose-Headers', 'Content-Disposition');
+}
+
+const EXPOSED = 'Content-Disposition, Content-Length, Content-Range, Content-Type, Accept-Ranges, ETag, Range';
+const METHODS = 'DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT';
+
+/**
+ * The server-wide CORS policy (`--allow-origins`, default `*`, credentials allowed): an allowed
+ * `Origin` is echoed with `Vary: Origin`; preflights are answered here (400 for a disallowed
+ * origin, as the reference's CORS middleware does). `skip` exempts paths (the apps proxy, which
+ * the reference serves outside its CORS middleware).
+ */
+export function corsMiddleware(allowOrigins: readonly string[], skip: (path: string) => boolean) {
+  const any = allowOrigins.includes('*');
+  const allowed = (origin: string) => any || allowOrigins.includes(origin);
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const origin = req.headers.origin;
+    if (typeof origin !== 'string' || !origin || skip(req.path)) {
+      next();
+      return;
+    }
+    const preflight = req.method === 'OPTIONS' && typeof req.headers['access-control-request-method'] === 'string';
+    res.vary('Origin');
+    if (!allowed(origin)) {
+      if (preflight) res.status(400).type('text/plain').send('Disallowed CORS origin');
+      else next();
+      return;
+    }
+    res.setHeader('Access-Control-Allow-Origin', origin);
+    res.setHeader('Access-Control-Allow-Credentials', 'true');
+    if (!preflight) {
+      res.setHeader('Access-Control-Expose-Headers', EXPOSED);
+      next();
+      return;
+    }
+    res.setHeader('Access-Control-Allow-Methods', METHODS);
+    const requested = req.headers['access-control-request-headers'];
+    if (typeof requested === 'string' && requested) res.setHeader('Access-Control-Allow-Headers', requested);
+    res.setHeader('Access-Control-Max-Age', '600');
+    res.status(200).type('text/plain').send('OK');
+  };
 }

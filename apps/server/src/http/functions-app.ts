@@ -37,6 +37,7 @@ export async function serveFunctionsApp(
   scopeBase: Record<string, unknown>,
   user: UserInfo,
   bodyLimit: number,
+  guard: (call: Promise<unknown>) => Promise<unknown>,
 ): Promise<void> {
   const path = segments.join('/');
   const found = findFunction(service, segments);
@@ -54,7 +55,7 @@ export async function serveFunctionsApp(
     user,
   };
   if (found.isDefault) scope.function_path = `/${path}`;
-  const result = (await found.fn(scope)) as { status?: unknown; headers?: unknown; body?: unknown } | null;
+  const result = (await guard(Promise.resolve(found.fn(scope)))) as { status?: unknown; headers?: unknown; body?: unknown } | null;
   if (!result || typeof result !== 'object') {
     throw new HttpError(500, `The function for ${path || 'index'} returned ${result === null ? 'null' : typeof result}, expected {status, headers, body}`);
   }

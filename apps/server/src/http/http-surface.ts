@@ -1,7 +1,8 @@
 /**
  * Mounts the HTTP surface (server-api §3, rpc-protocol §10) on the server's express app:
  * `/rpc`, `/metrics`, `/assets/*`, `/login`, `/{ws}/services/*`, `/{ws}/apps/*`, the landing
- * JSON at `/` and `/{ws}`, and registers the `public/hypha-login` service.
+ * JSON at `/`, `/{ws}` and `/{ws}/info`, CORS (`allowOrigins`) and a JSON 404 for anything else,
+ * and registers the `public/hypha-login` service.
  */
 import type { Express, NextFunction, Request, Response } from 'express';
 import type { AuthService } from '@hypha/auth';
@@ -14,6 +15,7 @@ import { appRoutes } from './app-routes.js';
 import { LoginService } from './login-service.js';
 import type { HttpLog, HttpSurfaceDeps } from './surface-deps.js';
 import { sendError } from './http-errors.js';
+import { corsMiddleware } from './cors.js';
 
 export interface HttpSurfaceOptions {
   /** Largest request body read whole (service calls, functions apps), in bytes (default 100 MiB). */
@@ -22,6 +24,8 @@ export interface HttpSurfaceOptions {
   httpCallTimeout?: number;
   /** Seconds between keep-alive pings on idle `/rpc` streams (default 15). */
   httpStreamPingInterval?: number;
+  /** Origins allowed by CORS (`--allow-origins`; default `["*"]`). */
+  allowOrigins?: string[];
 }
 
 export interface HttpSurface {
@@ -49,10 +53,15 @@ export async function mountHttpSurface(app: Express, o: MountOptions): Promise<H
   };
   const base = deps.basePath || '/';
   const rpc = new RpcTransport(deps, o.httpStreamPingInterval ?? 15);
+  // The apps proxy sits outside the CORS policy in the reference (functions apps add their own).
+  app.use(base, corsMiddleware(o.allowOrigins ?? ['*'], (path) => /^\/[^/]+\/apps(\/|$)/.test(path)));
   app.use(base, rpc.routes());
   app.use(base, serviceRoutes(deps));
   app.use(base, appRoutes(deps));
   app.use(base, opsRoutes(deps));
+  app.use((req: Request, res: Response) => {
+    res.status(404).json({ success: false, detail: `Not found: ${req.method} ${req.path}` });
+  });
   app.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(err);
     sendError(res, err, (e, status) => o.log('error', 'HTTP request failed', { status, error: String(e) }));

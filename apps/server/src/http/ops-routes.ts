@@ -1,11 +1,11 @@
 /**
  * Operational routes: `/metrics`, the browser client bundles under `/assets/`, `/login` and a
- * small JSON landing at `/` and `/{workspace}`.
+ * small JSON landing at `/` and `/{workspace}`, and `/{workspace}/info` (the WorkspaceInfo).
  */
 import { Router } from 'express';
 import type { Request, Response } from 'express';
 import { BUNDLES, bundlePath, findRpcPackageDir } from './rpc-bundle.js';
-import { sendError } from './http-errors.js';
+import { HttpError, badRequest, notFound, sendError } from './http-errors.js';
 import { authenticate } from './request-auth.js';
 import { WORKSPACE_RE } from './surface-deps.js';
 import type { HttpSurfaceDeps } from './surface-deps.js';
@@ -56,6 +56,20 @@ export function opsRoutes(deps: HttpSurfaceDeps, rpcPackageDir = findRpcPackageD
 
   router.get('/', (_req: Request, res: Response) => {
     res.json(describe());
+  });
+
+  router.get('/:workspace/info', async (req: Request, res: Response) => {
+    try {
+      const ws = String(req.params.workspace);
+      if (!WORKSPACE_RE.test(ws)) throw badRequest(`Invalid workspace name: ${JSON.stringify(ws)}`);
+      const { user } = await authenticate(deps.auth, req);
+      if (ws !== 'public' && !checkPermission(user, ws, 'r')) throw new HttpError(403, `Permission denied for workspace ${ws}`);
+      const info = await core.workspaces.get(ws);
+      if (!info) throw notFound(`Workspace not found: ${ws}`);
+      res.json(info);
+    } catch (err) {
+      sendError(res, err);
+    }
   });
 
   router.get('/:workspace', async (req: Request, res: Response) => {

@@ -1,17 +1,20 @@
 /**
  * The HTTP streaming transport `/rpc` (rpc-protocol §10): `GET` opens the downstream through the
  * same client gateway as `/ws`; each `POST` carries one upstream frame (or a control message)
- * for the stream `<workspace>/<client_id>`.
+ * for the stream `<workspace>/<client_id>`, or, without a stream, one stateless method call.
  */
 import { Router } from 'express';
 import type { Request, Response } from 'express';
 import { decodeFrameHeader, randId } from '@hypha/rpc';
-import { ConnectionRejectedError } from '@hypha/workspace';
+import { ConnectionRejectedError, checkPermission, personalWorkspace } from '@hypha/workspace';
 import type { ClientSession } from '@hypha/workspace';
 import { HttpError, badRequest, sendError } from './http-errors.js';
 import { readBody } from './read-body.js';
 import { authenticate, tokenFrom } from './request-auth.js';
 import { RpcStream } from './rpc-stream.js';
+import { guardCall, providerOf } from './call-guard.js';
+import { HttpCallerPeer } from './http-caller.js';
+import { toPlain } from './result-writer.js';
 import type { HttpSurfaceDeps } from './surface-deps.js';
 
 const CONNECTION_INFO_KEYS = ['type', 'workspace', 'client_id', 'manager_id', 'reconnection_token', 'reconnection_token_life_time', 'public_base_url'];
@@ -20,6 +23,14 @@ function rejectionStatus(err: ConnectionRejectedError): number {
   if (err.code === 1008) return 401;
   if (err.code === 1003) return 400;
   return 403;
+}
+
+function parseHeader(frame: Uint8Array): { header: Record<string, unknown>; headerEnd: number } {
+  try {
+    return decodeFrameHeader(frame);
+  } catch (err) {
+    throw badRequest(`Invalid message: ${err instanceof Error ? err.message : String(err)}`, err);
+  }
 }
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
@@ -98,23 +109,18 @@ export class RpcTransport {
     try {
       const clientId = str(req.query.client_id);
       if (!clientId) throw badRequest('client_id is required');
-      const body = await readBody(req, this.deps.bodyLimit);
-      if (body.length === 0) throw badRequest('Empty request body');
       const workspace = str(req.query.workspace);
       const stream = workspace ? this.streams.get(`${workspace}/${clientId}`) : undefined;
       if (!stream?.session || !stream.isOpen) {
-        throw badRequest(`No open stream for ${workspace ?? '<no workspace>'}/${clientId}; open it with GET /rpc first`);
+        await this.stateless(req, res, workspace, clientId);
+        return;
       }
+      const body = await readBody(req, this.deps.bodyLimit);
+      if (body.length === 0) throw badRequest('Empty request body');
       await this.checkSameUser(req, stream.session);
       this.deps.metrics.streamFramesIn.inc();
       const frame = new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
-      let header: Record<string, unknown>;
-      let headerEnd: number;
-      try {
-        ({ header, headerEnd } = decodeFrameHeader(frame));
-      } catch (err) {
-        throw badRequest(`Invalid message: ${err instanceof Error ? err.message : String(err)}`, err);
-      }
+      const { header, headerEnd } = parseHeader(frame);
       if (headerEnd === frame.byteLength && header.type === 'ping') {
         stream.sendControl({ type: 'pong' });
       } else if (headerEnd === frame.byteLength && header.type === 'refresh_token') {
@@ -130,6 +136,56 @@ export class RpcTransport {
       res.status(200).end();
     } catch (err) {
       sendError(res, err, (e) => this.deps.log('error', '/rpc post failed', { error: String(e) }));
+    }
+  }
+
+  /**
+   * A POST without an open stream (rpc-protocol §10.3 "stateless" mode): one msgpack object
+   * `{type: "method", to: "<client_id>:<service_id>", method, args?, kwargs?}` is called in the
+   * workspace (query, else the token's, else the caller's own; `rw` needed) and answered with
+   * `{"success": true, "result": …}`. A multi-segment body is an RPC frame for a stream that is
+   * not here: 400, which hypha-rpc clients retry.
+   */
+  private async stateless(req: Request, res: Response, queryWorkspace: string | undefined, clientId: string): Promise<void> {
+    const { core } = this.deps;
+    const { user } = await authenticate(this.deps.auth, req, false);
+    const own = personalWorkspace(user);
+    const wid = user.scope?.current_workspace;
+    const ws = queryWorkspace ?? (wid && wid !== '*' ? wid : own);
+    const allowed = user.is_anonymous ? ws === own : checkPermission(user, ws, 'rw');
+    if (!allowed) throw new HttpError(403, `Permission denied for workspace ${ws}`);
+    const body = await readBody(req, this.deps.bodyLimit);
+    if (body.length === 0) throw badRequest('Empty request body');
+    const frame = new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+    const { header, headerEnd } = parseHeader(frame);
+    if (headerEnd !== frame.byteLength) {
+      throw badRequest(`No open stream for ${queryWorkspace ?? '<no workspace>'}/${clientId}; open it with GET /rpc first`);
+    }
+    if (header.type !== 'method') throw badRequest("Stateless calls require type='method'");
+    const to = typeof header.to === 'string' ? header.to : '';
+    if (to.split(':').length !== 2) throw badRequest("Invalid target format, expected 'client_id:service_id'");
+    const method = typeof header.method === 'string' ? header.method : '';
+    const args = header.args ?? [];
+    const kwargs = header.kwargs ?? {};
+    if (!Array.isArray(args)) throw badRequest('Invalid stateless call: args must be a list');
+    if (!kwargs || typeof kwargs !== 'object' || Array.isArray(kwargs)) throw badRequest('Invalid stateless call: kwargs must be a map');
+    const serviceId = to.includes('/') ? to : `${ws}/${to}`;
+    await core.manager.loadOrCreateWorkspace(user, ws);
+    const peer = await HttpCallerPeer.open(core, user, ws, this.deps.callTimeout);
+    try {
+      const service = (await peer.getService(serviceId, this.deps.callTimeout)) as unknown as Record<string, unknown>;
+      const fn = method && Object.prototype.hasOwnProperty.call(service, method) ? service[method] : undefined;
+      if (typeof fn !== 'function') throw new HttpError(404, `Method '${method}' not found`);
+      const callArgs = (await peer.rpc.decode(args)) as unknown[];
+      if (Object.keys(kwargs).length) callArgs.push({ ...((await peer.rpc.decode(kwargs)) as object), _rkwargs: true });
+      const result = await guardCall(core, Promise.resolve((fn as (...a: unknown[]) => unknown)(...callArgs)), {
+        provider: providerOf(serviceId),
+        what: `${serviceId}.${method}`,
+        timeoutSeconds: this.deps.callTimeout,
+      });
+      res.status(200).json({ success: true, result: toPlain(result, true) });
+    } finally {
+      await peer.close();
     }
   }
 

@@ -5,6 +5,7 @@ import { Router } from 'express';
 import type { Request, Response } from 'express';
 import type { UserInfo } from '@hypha/auth';
 import { requestArgs } from './call-args.js';
+import { guardCall, providerOf } from './call-guard.js';
 import { HttpCallerPeer, callerWorkspace } from './http-caller.js';
 import { badRequest, sendError } from './http-errors.js';
 import { authenticate } from './request-auth.js';
@@ -76,7 +77,11 @@ export function serviceRoutes(deps: HttpSurfaceDeps): Router {
         const result =
           resolved.kind === 'manager'
             ? await callManager(member as Fn, key, args, peer.context(core.managerId))
-            : await callRemote(peer, member as Fn, args);
+            : await guardCall(core, callRemote(peer, member as Fn, args), {
+                provider: providerOf(resolved.info.id),
+                what: `${resolved.info.id}.${key}`,
+                timeoutSeconds: deps.callTimeout,
+              });
         if (isAsyncIterable(result)) await streamResult(res, result, format);
         else writeResult(res, result, format);
       });

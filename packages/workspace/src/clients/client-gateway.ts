@@ -6,7 +6,7 @@
 import { assertGeneralAccess, checkPermission, getPermission, getUserWorkspace, isTokenValidationError } from '@hypha/auth';
 import type { AuthService, UserInfo } from '@hypha/auth';
 import { NotFoundError } from '../errors.js';
-import type { MessageRouter, RouteHandle } from '../routing/message-router.js';
+import type { EndpointFlow, MessageRouter, RouteHandle } from '../routing/message-router.js';
 import type { WorkspaceManager } from '../manager/workspace-manager.js';
 import { ownedBy } from '../workspaces/workspace-info.js';
 
@@ -30,6 +30,8 @@ export class ConnectionRejectedError extends Error {
 
 export interface ClientTransport {
   deliver(frame: Uint8Array): void;
+  /** Back-pressure hooks when the transport buffers outgoing frames (a WebSocket). */
+  flow?: EndpointFlow;
   /** Closes the transport (superseded, workspace unloaded, ...). */
   close(code: number, reason: string): void;
 }
@@ -177,6 +179,7 @@ export class ClientGateway {
       user,
       readOnly,
       deliver: (frame) => transport.deliver(frame),
+      flow: transport.flow,
     });
     session.handle = handle;
     const previous = this.sessions.get(fullId);

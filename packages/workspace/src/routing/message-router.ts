@@ -14,6 +14,7 @@ import type { FrameHeader } from '@hypha/rpc';
 import { RoutingError } from '../errors.js';
 import { RecentlyDisconnected } from './recently-disconnected.js';
 import { syntheticReject } from './synthetic-reject.js';
+import { SenderStamp, stampFrame } from './header-stamp.js';
 
 /** A peer attached to the router: a WebSocket client, an HTTP stream, or an in-server peer. */
 export interface RouteEndpoint {
@@ -25,6 +26,24 @@ export interface RouteEndpoint {
   readOnly?: boolean;
   /** Hands one routed binary frame to the peer. */
   deliver(frame: Uint8Array): void;
+  /** Back-pressure hooks of a transport that can buffer (a socket); omitted for in-server peers. */
+  flow?: EndpointFlow;
+}
+
+/**
+ * Flow control of a buffering transport. When frames one peer sends pile up in another peer's
+ * outgoing buffer, the router pauses reading from the sender until that buffer drains, so the
+ * server holds a bounded amount of a large transfer. Frames are never dropped or reordered.
+ */
+export interface EndpointFlow {
+  /** Whether this peer's outgoing buffer is above its high-water mark. */
+  congested(): boolean;
+  /** Calls `drained` once when the outgoing buffer has been written out (not called after close). */
+  onDrain(drained: () => void): void;
+  /** Stops reading frames from this peer. */
+  pause(): void;
+  /** Reads frames from this peer again. */
+  resume(): void;
 }
 
 export interface MessageRouterOptions {
@@ -205,6 +224,11 @@ export class RouteHandle {
   offDirect: Unsubscribe | null = null;
   private detached = false;
   private queue: Promise<void> | null = null;
+  private readonly stamp: SenderStamp;
+  /** Peers whose reading is paused until this peer's outgoing buffer drains. */
+  private waiters: Set<RouteHandle> | null = null;
+  /** How many congested peers this peer is waiting for (reading is paused while > 0). */
+  private blockedBy = 0;
 
   constructor(
     private readonly router: MessageRouter,
@@ -214,6 +238,7 @@ export class RouteHandle {
     this.id = id;
     this.workspace = endpoint.workspace;
     this.clientId = endpoint.clientId;
+    this.stamp = new SenderStamp(id, endpoint.user);
   }
 
   get user(): UserInfo {
@@ -257,23 +282,18 @@ export class RouteHandle {
     const sentTo = typeof header.to === 'string' ? header.to : undefined;
     const sentFrom = typeof header.from === 'string' ? header.from : undefined;
     const session = typeof header.session === 'string' ? header.session : undefined;
-    const fail = (message: string): void => {
-      this.router.stats.rejected++;
-      if (session) this.deliverSafely(syntheticReject(session, sentTo, sentFrom ?? this.id, message));
-      else this.router.onError(`dropping frame from ${this.id}`, message);
-    };
     if (sentFrom !== undefined && sentFrom !== this.id && sentFrom !== this.clientId) {
-      fail(`Forged sender rejected: the frame claims to be from '${sentFrom}' but the connection is '${this.id}'`);
+      this.reject(session, sentTo, sentFrom, `Forged sender rejected: the frame claims to be from '${sentFrom}' but the connection is '${this.id}'`);
       return;
     }
     if (sentTo === undefined || sentTo === '') {
-      fail(`Invalid target: the frame from ${this.id} has no 'to' field`);
+      this.reject(session, sentTo, sentFrom, `Invalid target: the frame from ${this.id} has no 'to' field`);
       return;
     }
     let target: string;
     if (sentTo === '*') {
       if (this.endpoint.readOnly) {
-        fail(`Read-only client ${this.id} cannot broadcast messages.`);
+        this.reject(session, sentTo, sentFrom, `Read-only client ${this.id} cannot broadcast messages.`);
         return;
       }
       target = `${this.workspace}/*`;
@@ -282,43 +302,91 @@ export class RouteHandle {
     } else {
       target = sentTo;
     }
+    // Common case first: a peer attached to this instance gets the frame by a direct call, as the
+    // bus would deliver it (both buses dispatch frames for local clients synchronously).
+    const local = this.router.getLocal(target);
+    if (local !== undefined) {
+      const out = stampFrame(frame, headerEnd, target, this.stamp.pairs(this.contextWorkspace(target)));
+      local.deliverSafely(out);
+      this.throttleOn(local);
+      return;
+    }
     const slash = target.indexOf('/');
     const targetWs = target.slice(0, slash);
     const targetClient = target.slice(slash + 1);
     if (targetClient === '*') {
       if (this.endpoint.readOnly) {
-        fail(`Read-only client ${this.id} cannot broadcast messages.`);
+        this.reject(session, sentTo, sentFrom, `Read-only client ${this.id} cannot broadcast messages.`);
         return;
       }
       if (targetWs !== this.workspace && this.workspace !== '*') {
-        fail(`Broadcast to workspace ${targetWs} is not allowed from workspace ${this.workspace}`);
+        this.reject(session, sentTo, sentFrom, `Broadcast to workspace ${targetWs} is not allowed from workspace ${this.workspace}`);
         return;
       }
     }
-    let ctxWs: string;
-    if (this.workspace === '*') {
-      const current = this.user.current_workspace;
-      ctxWs = current && current !== '*' ? current : targetWs;
-    } else {
-      ctxWs = this.workspace;
-    }
-    header.ws = ctxWs;
-    header.to = target;
-    header.from = this.id;
-    header.user = this.user;
-    const out = rewriteFrameHeader(frame, header, headerEnd);
+    const out = stampFrame(frame, headerEnd, target, this.stamp.pairs(this.contextWorkspace(target)));
     if (targetClient === '*' || targetWs === '*') return this.publish(target, out);
     const alive = this.router.quickLiveness(target);
     if (alive === true) return this.publish(target, out);
     if (alive === false) {
-      fail(`Target peer ${target} is not connected`);
+      this.reject(session, sentTo, sentFrom, `Target peer ${target} is not connected`);
       return;
     }
     if (!session) return this.publish(target, out);
     return this.router.lookupPresence(target).then((present) => {
       if (present) return this.publish(target, out);
-      fail(`Target peer ${target} is not connected`);
+      this.reject(session, sentTo, sentFrom, `Target peer ${target} is not connected`);
     });
+  }
+
+  /** The `ws` stamped on frames to `target`: the sender's workspace, or for `*` peers their current one. */
+  private contextWorkspace(target: string): string {
+    if (this.workspace !== '*') return this.workspace;
+    const current = this.user.current_workspace;
+    return current && current !== '*' ? current : target.slice(0, target.indexOf('/'));
+  }
+
+  /** An unroutable frame: callers waiting on a `session` get a reject (spec §3.6); others are logged. */
+  private reject(session: string | undefined, sentTo: string | undefined, sentFrom: string | undefined, message: string): void {
+    this.router.stats.rejected++;
+    if (session) this.deliverSafely(syntheticReject(session, sentTo, sentFrom ?? this.id, message));
+    else this.router.onError(`dropping frame from ${this.id}`, message);
+  }
+
+  /**
+   * Back-pressure: when `target`'s outgoing buffer is over its high-water mark after a frame from
+   * this peer, stop reading from this peer until `target` drains (or goes away).
+   */
+  private throttleOn(target: RouteHandle): void {
+    const targetFlow = target.endpoint.flow;
+    const ownFlow = this.endpoint.flow;
+    if (targetFlow === undefined || ownFlow === undefined || this.detached || !targetFlow.congested()) return;
+    let waiters = target.waiters;
+    if (waiters === null) {
+      waiters = new Set();
+      target.waiters = waiters;
+      const watched = waiters;
+      targetFlow.onDrain(() => target.releaseWaiters(watched));
+    } else if (waiters.has(this)) {
+      return;
+    }
+    waiters.add(this);
+    if (this.blockedBy++ === 0) ownFlow.pause();
+  }
+
+  /** Resumes the peers paused on this one (it drained, or it is going away). */
+  private releaseWaiters(waiters: Set<RouteHandle> | null): void {
+    if (waiters === null) return;
+    if (this.waiters === waiters) this.waiters = null;
+    for (const source of waiters) {
+      if (--source.blockedBy === 0 && !source.detached) source.endpoint.flow?.resume();
+    }
+    waiters.clear();
+  }
+
+  /** Whether reading from this peer is paused by back-pressure (diagnostics and tests). */
+  get isThrottled(): boolean {
+    return this.blockedBy > 0;
   }
 
   private publish(target: string, frame: Uint8Array): void {
@@ -360,6 +428,8 @@ export class RouteHandle {
     this.offDirect?.();
     this.offDirect = null;
     this.router.leaveBroadcast(this);
+    // Peers waiting for this one to drain must not stay paused after it is gone.
+    this.releaseWaiters(this.waiters);
   }
 
   /**

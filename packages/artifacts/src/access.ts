@@ -1,0 +1,140 @@
+/**
+ * What every artifact operation shares: the (lazily opened) database and blob store, looking up
+ * artifacts by id, the permission check, and the read-only rules for anonymous users.
+ */
+import type { Kysely, Transaction } from 'kysely';
+import { checkPermission } from '@hypha/auth';
+import type { UserInfo } from '@hypha/auth';
+import type { Database } from '@hypha/db';
+import type { BlobStore } from '@hypha/storage';
+import { ArtifactError, denied, invalid, notFound } from './errors.js';
+import { parseArtifactId, type ArtifactRef } from './ids.js';
+import { canPerform, type Operation } from './permissions.js';
+import type { ArtifactRow } from './record.js';
+
+/** The context the RPC layer injects (`require_context: true`), or the HTTP routes build. */
+export interface ArtifactContext {
+  /** The workspace the caller acts from. */
+  ws: string;
+  user: UserInfo;
+  from?: string;
+  [key: string]: unknown;
+}
+
+/** What the manager needs to know about a workspace. */
+export interface WorkspaceFacts {
+  persistent?: boolean;
+  read_only?: boolean;
+}
+
+export interface ArtifactBackends {
+  db: Kysely<Database>;
+  store: BlobStore;
+}
+
+export interface ArtifactManagerOptions {
+  /** The database and blob store; may still be opening (calls wait for it). */
+  backends: ArtifactBackends | Promise<ArtifactBackends>;
+  /** `public_base_url` of the server, for proxy URLs. */
+  publicBaseUrl: string;
+  /** `--enable-s3-for-anonymous-users`: anonymous users may write artifacts in their workspace. */
+  allowAnonymousWrites?: boolean;
+  /** Looks up a workspace (for `read_only`); missing means no workspace-level restriction is known. */
+  workspaceInfo?: (workspace: string) => Promise<WorkspaceFacts | null | undefined>;
+}
+
+export type Db = Kysely<Database> | Transaction<Database>;
+
+export function requireContext(context: unknown): ArtifactContext {
+  const c = context as ArtifactContext | undefined;
+  if (!c || typeof c.ws !== 'string' || !c.user || typeof c.user.id !== 'string') {
+    throw denied('Permission denied: the call carries no valid context');
+  }
+  return c;
+}
+
+export class ArtifactAccess {
+  private backends: ArtifactBackends | null = null;
+  private readonly pending: Promise<ArtifactBackends>;
+
+  constructor(readonly options: ArtifactManagerOptions) {
+    this.pending = Promise.resolve(options.backends).then((b) => (this.backends = b));
+    // A failed open is reported by every call that waits for it.
+    this.pending.catch(() => undefined);
+  }
+
+  /** Resolves once the database and store are open. */
+  async ready(): Promise<ArtifactBackends> {
+    return this.backends ?? (await this.pending);
+  }
+
+  get isReady(): boolean {
+    return this.backends !== null;
+  }
+
+  /** Finds a row by reference; `lock` takes a row lock (inside a transaction). */
+  async find(db: Db, ref: ArtifactRef, lock = false): Promise<ArtifactRow | undefined> {
+    let q = db.selectFrom('artifacts').selectAll();
+    q = 'uuid' in ref ? q.where('id', '=', ref.uuid) : q.where('workspace', '=', ref.workspace).where('alias', '=', ref.alias);
+    if (lock) q = q.forUpdate();
+    return q.executeTakeFirst();
+  }
+
+  async findById(db: Db, id: string | null): Promise<ArtifactRow | null> {
+    if (!id) return null;
+    return (await db.selectFrom('artifacts').selectAll().where('id', '=', id).executeTakeFirst()) ?? null;
+  }
+
+  /** Row and parent for `artifactId`, or a `KeyError`. */
+  async load(db: Db, artifactId: unknown, ctx: ArtifactContext, lock = false): Promise<{ row: ArtifactRow; parent: ArtifactRow | null }> {
+    const row = await this.find(db, parseArtifactId(artifactId, ctx.ws), lock);
+    if (!row) throw notFound(`Artifact with ID '${String(artifactId)}' does not exist.`);
+    return { row, parent: await this.findById(db, row.parent_id) };
+  }
+
+  /** Throws `PermissionError` unless §4.3 grants `op`. */
+  check(ctx: ArtifactContext, op: Operation, row: ArtifactRow, parent: ArtifactRow | null): void {
+    if (!canPerform(ctx.user, ctx.ws, op, row, parent)) {
+      throw denied(`User ${ctx.user.id} does not have permission to perform the operation '${op}' on the artifact ${row.workspace}/${row.alias}.`);
+    }
+  }
+
+  /** `load` + `check`; for write operations also the read-only rules. */
+  async loadFor(db: Db, artifactId: unknown, ctx: ArtifactContext, op: Operation, lock = false) {
+    const found = await this.load(db, artifactId, ctx, lock);
+    this.check(ctx, op, found.row, found.parent);
+    return found;
+  }
+
+  /**
+   * Anonymous users' workspaces are read-only for artifacts (server-api §2.3) unless
+   * `allowAnonymousWrites`; so are workspaces marked `read_only`.
+   */
+  async assertWritable(ctx: ArtifactContext, workspace: string): Promise<void> {
+    const anonymousAllowed = this.options.allowAnonymousWrites === true;
+    if (ctx.user.is_anonymous && !anonymousAllowed) {
+      throw denied(`Anonymous users cannot modify artifacts (workspace ${workspace} is read-only); log in, or start the server with --enable-s3-for-anonymous-users`);
+    }
+    const info = await this.options.workspaceInfo?.(workspace);
+    if (info?.read_only && !(anonymousAllowed && isAnonymousWorkspace(workspace)) && !checkPermission(ctx.user, '*', 'a')) {
+      throw denied(`Workspace ${workspace} is read-only`);
+    }
+  }
+}
+
+export function isAnonymousWorkspace(ws: string): boolean {
+  return ws === 'ws-anonymous' || ws.startsWith('ws-user-anonymouz-');
+}
+
+/** Turns a unique-constraint violation into a clear conflict; rethrows anything else. */
+export function rethrowUnique(err: unknown, message: string): never {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (code === '23505') throw new ArtifactError('CONFLICT', message, { cause: err });
+  throw err;
+}
+
+export function optionalBool(value: unknown, name: string, fallback = false): boolean {
+  if (value === undefined || value === null) return fallback;
+  if (typeof value !== 'boolean') throw invalid(`${name} must be a boolean`);
+  return value;
+}

@@ -1,0 +1,392 @@
+/**
+ * File operations of the artifact manager (server-api §4.4): presigned uploads and downloads,
+ * multipart uploads, listings, direct reads and writes, and the streams the HTTP routes serve.
+ * Uploads go to the staged version's folder; the artifact must be staged.
+ */
+import { sql } from 'kysely';
+import type { Readable } from 'node:stream';
+import { jsonb } from '@hypha/db';
+import type { JsonObject } from '@hypha/db';
+import { MAX_PART_NUMBER, MAX_PRESIGN_EXPIRES_IN } from '@hypha/storage';
+import type { BlobBody, BlobReadResult, ByteRange, CompletedPart } from '@hypha/storage';
+import { optionalBool, requireContext } from './access.js';
+import type { ArtifactAccess, ArtifactContext } from './access.js';
+import { versionIndex } from './artifact-manager.js';
+import { walk, readAll } from './blob-util.js';
+import { conflict, invalid, notFound } from './errors.js';
+import { validateDirPath, validateFilePath } from './ids.js';
+import { fileKey, versionPrefix } from './keys.js';
+import { nowSeconds, stagedVersionIndex, stagingOf } from './record.js';
+import type { ArtifactRow, Staging } from './record.js';
+import { createZipStream } from './zip-stream.js';
+
+const READ_FILE_DEFAULT = 64 * 1024;
+const READ_FILE_MAX = 10 * 1024 * 1024;
+const UPLOAD_TTL_MS = 24 * 3600 * 1000;
+
+interface PendingUpload {
+  artifactUuid: string;
+  key: string;
+  path: string;
+  expiresAt: number;
+}
+
+function expiresIn(value: unknown): number {
+  if (value === undefined || value === null) return 3600;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_PRESIGN_EXPIRES_IN) {
+    throw invalid(`expires_in must be an integer number of seconds in 1..${MAX_PRESIGN_EXPIRES_IN}`);
+  }
+  return value;
+}
+
+function weight(value: unknown): number {
+  if (value === undefined || value === null) return 0;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw invalid('download_weight must be a non-negative number');
+  return value;
+}
+
+/** Which version's folder a read goes to. */
+function readIndex(row: ArtifactRow, version: unknown, stage: unknown): number {
+  if (optionalBool(stage, 'stage') || version === 'stage') return stagedVersionIndex(row);
+  return versionIndex(row, version);
+}
+
+export class ArtifactFiles {
+  private readonly uploads = new Map<string, PendingUpload>();
+
+  constructor(private readonly access: ArtifactAccess) {}
+
+  /** Records staged files (row-locked) after checking `put_file`, staging and write rules. */
+  private async stageFiles(ctx: ArtifactContext, artifactId: unknown, entries: Array<{ path: string; download_weight: number }>): Promise<{ row: ArtifactRow; index: number }>;
+  private async stageFiles<T>(
+    ctx: ArtifactContext, artifactId: unknown, entries: Array<{ path: string; download_weight: number }>,
+    write: (row: ArtifactRow, index: number) => Promise<T>,
+    expectedIndex?: number,
+  ): Promise<T>;
+  private async stageFiles<T>(
+    ctx: ArtifactContext, artifactId: unknown, entries: Array<{ path: string; download_weight: number }>,
+    write?: (row: ArtifactRow, index: number) => Promise<T>,
+    expectedIndex?: number,
+  ): Promise<T | { row: ArtifactRow; index: number }> {
+    const { db } = await this.access.ready();
+    return db.transaction().execute(async (trx) => {
+      const { row } = await this.access.loadFor(trx, artifactId, ctx, 'put_file', true);
+      await this.access.assertWritable(ctx, row.workspace);
+      const s: Staging | null = stagingOf(row);
+      if (!s) throw invalid(`Artifact ${row.workspace}/${row.alias} must be in staging mode to upload files; call edit(..., stage=True) first.`);
+      const index = stagedVersionIndex(row);
+      if (expectedIndex !== undefined && expectedIndex !== index) {
+        throw conflict(`Artifact ${row.workspace}/${row.alias} was committed while the file was uploading; upload it again.`);
+      }
+      const written = write ? await write(row, index) : undefined;
+      for (const e of entries) {
+        const i = s.files.findIndex((f) => f.path === e.path);
+        const entry = e.download_weight > 0 ? { path: e.path, download_weight: e.download_weight } : { path: e.path };
+        if (i >= 0) s.files[i] = entry;
+        else s.files.push(entry);
+      }
+      await trx.updateTable('artifacts').set({ staging: jsonb(s as unknown as JsonObject), last_modified: nowSeconds() }).where('id', '=', row.id).execute();
+      return write ? (written as T) : { row, index };
+    });
+  }
+
+  async put_file(
+    artifact_id: unknown, file_path: unknown, download_weight: unknown, use_proxy: unknown, use_local_url: unknown,
+    expires_in: unknown, context: unknown,
+  ): Promise<string | Record<string, string>> {
+    const ctx = requireContext(context);
+    const { store } = await this.access.ready();
+    const paths = (Array.isArray(file_path) ? file_path : [file_path]).map((p) => validateFilePath(p));
+    const ttl = expiresIn(expires_in);
+    const w = weight(download_weight);
+    const { row, index } = await this.stageFiles(ctx, artifact_id, paths.map((path) => ({ path, download_weight: w })));
+    const urls: Record<string, string> = {};
+    for (const path of paths) {
+      urls[path] = use_proxy === true
+        ? this.proxyUrl(row, path)
+        : await store.presignPut(fileKey(row, index, path), { expiresIn: ttl });
+    }
+    void use_local_url;
+    return Array.isArray(file_path) ? urls : urls[paths[0]!]!;
+  }
+
+  private proxyUrl(row: ArtifactRow, path: string): string {
+    const base = this.access.options.publicBaseUrl.replace(/\/$/, '');
+    return `${base}/${row.workspace}/artifacts/${row.alias}/files/${path.split('/').map(encodeURIComponent).join('/')}`;
+  }
+
+  async put_file_start_multipart(
+    artifact_id: unknown, file_path: unknown, part_count: unknown, download_weight: unknown, expires_in: unknown,
+    use_proxy: unknown, use_local_url: unknown, context: unknown,
+  ): Promise<{ upload_id: string; parts: Array<{ part_number: number; url: string }> }> {
+    const ctx = requireContext(context);
+    const { store } = await this.access.ready();
+    const path = validateFilePath(file_path);
+    if (typeof part_count !== 'number' || !Number.isInteger(part_count) || part_count < 1 || part_count > MAX_PART_NUMBER) {
+      throw invalid(`part_count must be an integer in 1..${MAX_PART_NUMBER}`);
+    }
+    const ttl = expiresIn(expires_in);
+    const { row, index } = await this.stageFiles(ctx, artifact_id, [{ path, download_weight: weight(download_weight) }]);
+    const key = fileKey(row, index, path);
+    const uploadId = await store.createMultipartUpload(key);
+    this.prune();
+    this.uploads.set(uploadId, { artifactUuid: row.id, key, path, expiresAt: Date.now() + Math.max(ttl * 1000, UPLOAD_TTL_MS) });
+    const parts: Array<{ part_number: number; url: string }> = [];
+    for (let n = 1; n <= part_count; n++) parts.push({ part_number: n, url: await store.presignUploadPart(key, uploadId, n, { expiresIn: ttl }) });
+    void use_proxy;
+    void use_local_url;
+    return { upload_id: uploadId, parts };
+  }
+
+  async put_file_complete_multipart(artifact_id: unknown, upload_id: unknown, parts: unknown, context: unknown): Promise<{ success: true; message: string }> {
+    const ctx = requireContext(context);
+    const { db, store } = await this.access.ready();
+    if (typeof upload_id !== 'string') throw invalid('upload_id must be a string');
+    const pending = this.uploads.get(upload_id);
+    if (!pending || pending.expiresAt < Date.now()) throw notFound(`Upload ${upload_id} does not exist or has expired.`);
+    const { row } = await this.access.loadFor(db, artifact_id, ctx, 'put_file');
+    await this.access.assertWritable(ctx, row.workspace);
+    if (row.id !== pending.artifactUuid) throw invalid(`Upload ${upload_id} belongs to another artifact.`);
+    if (!Array.isArray(parts) || parts.length === 0) throw invalid('parts must be a non-empty list of {part_number, etag}');
+    const completed: CompletedPart[] = parts.map((p, i) => {
+      const part = p as Record<string, unknown>;
+      const partNumber = part.part_number ?? part.PartNumber;
+      const etag = part.etag ?? part.ETag;
+      if (typeof partNumber !== 'number' || typeof etag !== 'string') throw invalid(`parts[${i}] must be {part_number: int, etag: str}`);
+      return { partNumber, etag };
+    });
+    completed.sort((a, b) => a.partNumber - b.partNumber);
+    await store.completeMultipartUpload(pending.key, upload_id, completed);
+    this.uploads.delete(upload_id);
+    return { success: true, message: `File ${pending.path} uploaded` };
+  }
+
+  private prune(): void {
+    const now = Date.now();
+    for (const [id, u] of this.uploads) if (u.expiresAt < now) this.uploads.delete(id);
+  }
+
+  /** Adds `weight` of each downloaded file to `download_count` (unless silent). */
+  private async countDownload(row: ArtifactRow, paths: string[], silent: boolean): Promise<void> {
+    if (silent) return;
+    const weights = (row.config?.download_weights as Record<string, unknown> | undefined) ?? {};
+    const total = paths.reduce((sum, p) => sum + (typeof weights[p] === 'number' ? (weights[p] as number) : 0), 0);
+    if (total <= 0) return;
+    const { db } = await this.access.ready();
+    await db.updateTable('artifacts').set({ download_count: sql`download_count + ${total}` }).where('id', '=', row.id).execute();
+  }
+
+  async get_file(
+    artifact_id: unknown, file_path: unknown, silent: unknown, version: unknown, stage: unknown, use_proxy: unknown,
+    use_local_url: unknown, expires_in: unknown, context: unknown,
+  ): Promise<string | Record<string, string>> {
+    const ctx = requireContext(context);
+    const { db, store } = await this.access.ready();
+    const paths = (Array.isArray(file_path) ? file_path : [file_path]).map((p) => validateFilePath(p));
+    const ttl = expiresIn(expires_in);
+    const { row } = await this.access.loadFor(db, artifact_id, ctx, 'get_file');
+    const index = readIndex(row, version, stage);
+    const urls: Record<string, string> = {};
+    for (const path of paths) {
+      urls[path] = use_proxy === true ? this.proxyUrl(row, path) : await store.presignGet(fileKey(row, index, path), { expiresIn: ttl });
+    }
+    void use_local_url;
+    await this.countDownload(row, paths, optionalBool(silent, 'silent'));
+    return Array.isArray(file_path) ? urls : urls[paths[0]!]!;
+  }
+
+  async list_files(
+    artifact_id: unknown, dir_path: unknown, limit: unknown, version: unknown, stage: unknown, include_pending: unknown,
+    offset: unknown, context: unknown,
+  ): Promise<Array<Record<string, unknown>>> {
+    const ctx = requireContext(context);
+    const { db, store } = await this.access.ready();
+    const dir = validateDirPath(dir_path);
+    const take = limit === undefined || limit === null ? 1000 : Number(limit);
+    const skip = offset === undefined || offset === null ? 0 : Number(offset);
+    if (!Number.isInteger(take) || take < 1 || take > 10_000) throw invalid('limit must be an integer in 1..10000');
+    if (!Number.isInteger(skip) || skip < 0) throw invalid('offset must be a non-negative integer');
+    const { row } = await this.access.loadFor(db, artifact_id, ctx, 'list_files');
+    const staged = optionalBool(stage, 'stage') || version === 'stage';
+    const index = readIndex(row, version, stage);
+    const prefix = versionPrefix(row, index) + (dir ? `${dir}/` : '');
+    const out: Array<Record<string, unknown>> = [];
+    const seen = new Set<string>();
+    let position = 0;
+    let token: string | undefined;
+    do {
+      const page = await store.list(prefix, { delimiter: '/', continuationToken: token });
+      for (const p of page.prefixes) {
+        const name = p.slice(prefix.length).replace(/\/$/, '');
+        if (position++ >= skip && out.length < take) out.push({ type: 'directory', name });
+      }
+      for (const o of page.objects) {
+        const name = o.key.slice(prefix.length);
+        seen.add(name);
+        if (position++ >= skip && out.length < take) out.push({ type: 'file', name, size: o.size, last_modified: o.lastModified.getTime() / 1000 });
+      }
+      token = out.length < take ? page.continuationToken : undefined;
+    } while (token);
+    if (staged && optionalBool(include_pending, 'include_pending')) {
+      for (const f of stagingOf(row)?.files ?? []) {
+        const rel = dir ? (f.path.startsWith(`${dir}/`) ? f.path.slice(dir.length + 1) : null) : f.path;
+        if (rel && !rel.includes('/') && !seen.has(rel) && out.length < take) out.push({ type: 'file', name: rel, pending: true });
+      }
+    }
+    return out;
+  }
+
+  async remove_file(artifact_id: unknown, file_path: unknown, context: unknown): Promise<void> {
+    const ctx = requireContext(context);
+    const { db, store } = await this.access.ready();
+    const path = validateFilePath(file_path);
+    const key = await db.transaction().execute(async (trx) => {
+      const { row } = await this.access.loadFor(trx, artifact_id, ctx, 'remove_file', true);
+      await this.access.assertWritable(ctx, row.workspace);
+      const s = stagingOf(row);
+      if (!s) throw invalid(`Artifact ${row.workspace}/${row.alias} must be in staging mode to remove files.`);
+      s.files = s.files.filter((f) => f.path !== path);
+      await trx.updateTable('artifacts').set({ staging: jsonb(s as unknown as JsonObject), last_modified: nowSeconds() }).where('id', '=', row.id).execute();
+      return fileKey(row, stagedVersionIndex(row), path);
+    });
+    await store.delete(key);
+  }
+
+  async read_file(
+    artifact_id: unknown, file_path: unknown, format: unknown, encoding: unknown, offset: unknown, limit: unknown,
+    version: unknown, stage: unknown, context: unknown,
+  ): Promise<Record<string, unknown>> {
+    const ctx = requireContext(context);
+    const { db, store } = await this.access.ready();
+    const path = validateFilePath(file_path);
+    const fmt = format ?? 'text';
+    if (fmt !== 'text' && fmt !== 'binary' && fmt !== 'base64' && fmt !== 'json') throw invalid('format must be "text", "binary", "base64" or "json"');
+    const enc = (encoding ?? 'utf-8') as string;
+    if (!Buffer.isEncoding(enc)) throw invalid(`Unknown encoding ${JSON.stringify(encoding)}`);
+    const start = offset === undefined || offset === null ? 0 : Number(offset);
+    const length = limit === undefined || limit === null ? READ_FILE_DEFAULT : Number(limit);
+    if (!Number.isInteger(start) || start < 0) throw invalid('offset must be a non-negative integer');
+    if (!Number.isInteger(length) || length < 1 || length > READ_FILE_MAX) throw invalid(`limit must be an integer in 1..${READ_FILE_MAX}`);
+    const { row } = await this.access.loadFor(db, artifact_id, ctx, 'get_file');
+    const key = fileKey(row, readIndex(row, version, stage), path);
+    const info = await store.head(key);
+    if (!info) throw notFound(`File '${path}' does not exist in artifact ${row.workspace}/${row.alias}.`);
+    if (start >= info.size && info.size > 0) throw invalid(`offset ${start} is beyond the end of the file (${info.size} bytes)`);
+    const end = Math.min(info.size, start + length) - 1;
+    const bytes = info.size === 0 ? Buffer.alloc(0) : await readAll((await store.get(key, { range: { start, end } })).body);
+    let content: unknown;
+    if (fmt === 'binary') content = new Uint8Array(bytes);
+    else if (fmt === 'base64') content = bytes.toString('base64');
+    else if (fmt === 'json') {
+      if (end + 1 < info.size || start > 0) throw invalid('format "json" needs the whole file; raise limit or drop offset');
+      try {
+        content = JSON.parse(bytes.toString(enc as BufferEncoding));
+      } catch (err) {
+        throw invalid(`File '${path}' is not valid JSON: ${(err as Error).message}`, err);
+      }
+    } else content = bytes.toString(enc as BufferEncoding);
+    return { path, format: fmt, content, offset: start, length: bytes.length, size: info.size, has_more: end + 1 < info.size };
+  }
+
+  async write_file(artifact_id: unknown, file_path: unknown, content: unknown, format: unknown, encoding: unknown, context: unknown): Promise<Record<string, unknown>> {
+    const ctx = requireContext(context);
+    const { store } = await this.access.ready();
+    const path = validateFilePath(file_path);
+    const fmt = format ?? 'text';
+    const enc = (encoding ?? 'utf-8') as string;
+    if (!Buffer.isEncoding(enc)) throw invalid(`Unknown encoding ${JSON.stringify(encoding)}`);
+    let bytes: Uint8Array;
+    if (fmt === 'text') {
+      if (typeof content !== 'string') throw invalid('content must be a string for format "text"');
+      bytes = Buffer.from(content, enc as BufferEncoding);
+    } else if (fmt === 'base64') {
+      if (typeof content !== 'string') throw invalid('content must be a base64 string for format "base64"');
+      bytes = Buffer.from(content, 'base64');
+    } else if (fmt === 'json') {
+      bytes = Buffer.from(JSON.stringify(content), 'utf8');
+    } else if (fmt === 'binary') {
+      if (!(content instanceof Uint8Array)) throw invalid('content must be bytes for format "binary"');
+      bytes = content;
+    } else throw invalid('format must be "text", "binary", "base64" or "json"');
+    // The content is small: store it while holding the row lock, so a concurrent commit never
+    // sees the file staged but not yet written.
+    const stored = await this.stageFiles(ctx, artifact_id, [{ path, download_weight: 0 }], (row, index) => store.put(fileKey(row, index, path), bytes));
+    return { success: true, path, size: stored.size };
+  }
+
+  // --------------------------------------------------------------- for the HTTP routes
+
+  /** Opens a file for download (with an optional range) and counts the download. */
+  async openFile(
+    ctx: ArtifactContext, artifactId: string, path: string,
+    o: { version?: string; stage?: boolean; silent?: boolean; range?: ByteRange },
+  ): Promise<{ read: BlobReadResult; row: ArtifactRow }> {
+    const { db, store } = await this.access.ready();
+    const clean = validateFilePath(path);
+    const { row } = await this.access.loadFor(db, artifactId, ctx, 'get_file');
+    const key = fileKey(row, readIndex(row, o.version, o.stage), clean);
+    const read = await store.get(key, { range: o.range }).catch((err: unknown) => {
+      if ((err as { code?: string }).code === 'NOT_FOUND') throw notFound(`File '${clean}' does not exist in artifact ${row.workspace}/${row.alias}.`);
+      throw err;
+    });
+    if (!o.range || (o.range as { start?: number }).start === 0) await this.countDownload(row, [clean], o.silent === true);
+    return { read, row };
+  }
+
+  /** Presigned download URL (for `use_proxy=false` redirects). */
+  async presignedDownload(ctx: ArtifactContext, artifactId: string, path: string, o: { version?: string; stage?: boolean; silent?: boolean; expiresIn?: number }): Promise<string> {
+    return (await this.get_file(artifactId, path, o.silent, o.version, o.stage, false, false, o.expiresIn, ctx)) as string;
+  }
+
+  /** Streams a request body into the staged version (PUT route). */
+  async uploadFile(ctx: ArtifactContext, artifactId: string, path: string, body: BlobBody, o: { size?: number; downloadWeight?: number }) {
+    const { db, store } = await this.access.ready();
+    const clean = validateFilePath(path);
+    const w = weight(o.downloadWeight);
+    // Check first, stream without holding a lock (uploads may be large), then record the file
+    // only if no commit happened meanwhile, so a commit never sees it staged but unwritten.
+    const { row } = await this.access.loadFor(db, artifactId, ctx, 'put_file');
+    await this.access.assertWritable(ctx, row.workspace);
+    if (!stagingOf(row)) throw invalid(`Artifact ${row.workspace}/${row.alias} must be in staging mode to upload files; call edit(..., stage=True) first.`);
+    const index = stagedVersionIndex(row);
+    const key = fileKey(row, index, clean);
+    const stored = await store.put(key, body, { size: o.size });
+    try {
+      await this.stageFiles(ctx, artifactId, [{ path: clean, download_weight: w }], async () => undefined, index);
+    } catch (err) {
+      await store.delete(key);
+      throw err;
+    }
+    return stored;
+  }
+
+  /** A streamed, uncompressed zip of the chosen files (or all) of a version; counts the download. */
+  async zipFiles(
+    ctx: ArtifactContext, artifactId: string, o: { files?: string[]; version?: string; silent?: boolean },
+  ): Promise<{ stream: Readable; row: ArtifactRow }> {
+    const { db, store } = await this.access.ready();
+    const { row } = await this.access.loadFor(db, artifactId, ctx, 'get_file');
+    const index = readIndex(row, o.version, false);
+    const prefix = versionPrefix(row, index);
+    const chosen = o.files?.map((f) => validateFilePath(f, 'file'));
+    for (const f of chosen ?? []) {
+      if (!(await store.head(prefix + f))) throw notFound(`File '${f}' does not exist in artifact ${row.workspace}/${row.alias}.`);
+    }
+    async function* entries() {
+      if (chosen) {
+        for (const name of chosen) yield { name, key: prefix + name };
+      } else {
+        for await (const o of walk(store, prefix)) yield { name: o.key.slice(prefix.length), key: o.key };
+      }
+    }
+    if (!o.silent) {
+      const special = (row.config?.download_weights as Record<string, unknown> | undefined)?.['create-zip-file'];
+      if (typeof special === 'number' && special > 0) {
+        await db.updateTable('artifacts').set({ download_count: sql`download_count + ${special}` }).where('id', '=', row.id).execute();
+      } else if (chosen) {
+        await this.countDownload(row, chosen, false);
+      }
+    }
+    return { stream: createZipStream(store, entries()), row };
+  }
+}

@@ -1,0 +1,28 @@
+/**
+ * `@hypha/artifacts`: the `public/artifact-manager` service (server-api §4) over `@hypha/db`
+ * and `@hypha/storage`.
+ *
+ * @example
+ * import { ArtifactManager, ArtifactFiles, createArtifactService, openArtifactBackends } from '@hypha/artifacts';
+ * const manager = new ArtifactManager({ backends: openArtifactBackends({ dataDir, fsSigning }), publicBaseUrl });
+ * const files = new ArtifactFiles(manager.access);
+ * await rpc.register_service(createArtifactService(manager, files));
+ */
+export { ArtifactManager, versionIndex } from './artifact-manager.js';
+export { ArtifactFiles } from './artifact-files.js';
+export { ArtifactAccess, isAnonymousWorkspace, requireContext } from './access.js';
+export type { ArtifactBackends, ArtifactContext, ArtifactManagerOptions, WorkspaceFacts } from './access.js';
+export { createArtifactService, ARTIFACT_METHODS } from './artifact-service.js';
+export { openArtifactBackends } from './artifact-backends.js';
+export type { OpenBackendsOptions, OpenedBackends, S3Settings } from './artifact-backends.js';
+export { ArtifactError, isArtifactError } from './errors.js';
+export type { ArtifactErrorCode } from './errors.js';
+export { PERMISSION_LEVELS, READ_TYPE_OPS, canPerform, expandPermission, permissionsGrant, workspaceLevelFor } from './permissions.js';
+export type { Operation, PermissionSubject } from './permissions.js';
+export { isUuid, parseArtifactId, validateFilePath, validateDirPath, uuid7 } from './ids.js';
+export type { ArtifactRef } from './ids.js';
+export { escapeLike, filterConditions, keywordCondition, orderByClauses } from './filters.js';
+export { artifactView } from './record.js';
+export type { ArtifactRow, Staging, StagedFile, VersionEntry } from './record.js';
+export { createZipStream } from './zip-stream.js';
+export type { ZipEntry } from './zip-stream.js';

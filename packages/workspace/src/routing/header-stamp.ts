@@ -1,0 +1,200 @@
+/**
+ * Rewrites segment 1 of a routed frame without re-encoding it (rpc-protocol §3.3).
+ *
+ * The router overwrites `to`, `from`, `ws` and `user`. Instead of encoding the whole decoded map
+ * again, the other key/value pairs are copied as raw bytes from the incoming frame, `to` is
+ * encoded, and `from`/`ws`/`user` come pre-encoded from a {@link SenderStamp} (they are the same
+ * for every frame a connection sends). Segment 2 follows byte for byte.
+ *
+ * @example
+ * const stamp = new SenderStamp('ws-1/c1', user);
+ * const out = stampFrame(frame, headerEnd, 'ws-1/c2', stamp.pairs('ws-1'));
+ */
+import { encodeMsgpack, msgpackValueEnd } from '@hypha/rpc';
+
+const utf8 = new TextEncoder();
+
+/** Keys the router stamps; any copy of them in the incoming frame is dropped. */
+const STAMPED_KEYS = ['to', 'from', 'ws', 'user'].map((k) => utf8.encode(k));
+
+/** Encoded `from`, `ws` and `user` pairs of one sender, cached by `ws` value. */
+export class SenderStamp {
+  private readonly fromPair: Uint8Array;
+  private readonly userPair: Uint8Array;
+  private readonly byWorkspace = new Map<string, Uint8Array>();
+
+  constructor(from: string, user: unknown) {
+    this.fromPair = encodePair('from', from);
+    this.userPair = encodePair('user', user);
+  }
+
+  /** The three encoded pairs `from`, `ws`, `user` (a map body of 3 entries). */
+  pairs(ws: string): Uint8Array {
+    let bytes = this.byWorkspace.get(ws);
+    if (bytes === undefined) {
+      const wsPair = encodePair('ws', ws);
+      bytes = new Uint8Array(this.fromPair.length + wsPair.length + this.userPair.length);
+      bytes.set(this.fromPair, 0);
+      bytes.set(wsPair, this.fromPair.length);
+      bytes.set(this.userPair, this.fromPair.length + wsPair.length);
+      // A `*` connection can address many workspaces; keep the cache small.
+      if (this.byWorkspace.size >= 32) this.byWorkspace.clear();
+      this.byWorkspace.set(ws, bytes);
+    }
+    return bytes;
+  }
+}
+
+function encodePair(key: string, value: unknown): Uint8Array {
+  const k = encodeMsgpack(key);
+  const v = encodeMsgpack(value);
+  const out = new Uint8Array(k.length + v.length);
+  out.set(k, 0);
+  out.set(v, k.length);
+  return out;
+}
+
+// Offsets of kept pairs (start, end, start, end, ...), reused across calls: routing is synchronous.
+let kept = new Int32Array(64);
+
+/**
+ * Builds the routed frame: segment 1 of `frame` (which ends at `headerEnd` and must be a valid
+ * msgpack map, as checked by `decodeFrameHeader`) minus any `to`/`from`/`ws`/`user` pair, plus
+ * `to: target` and the sender's pre-encoded `stampPairs` (3 pairs), then the rest of `frame`.
+ */
+export function stampFrame(frame: Uint8Array, headerEnd: number, target: string, stampPairs: Uint8Array): Uint8Array {
+  const tag = frame[0]!;
+  let count: number;
+  let pos: number;
+  if (tag >= 0x80 && tag <= 0x8f) {
+    count = tag & 0x0f;
+    pos = 1;
+  } else if (tag === 0xde) {
+    count = (frame[1]! << 8) | frame[2]!;
+    pos = 3;
+  } else if (tag === 0xdf) {
+    count = ((frame[1]! << 24) | (frame[2]! << 16) | (frame[3]! << 8) | frame[4]!) >>> 0;
+    pos = 5;
+  } else {
+    throw new TypeError(`stampFrame: segment 1 is not a msgpack map (type byte 0x${tag.toString(16)})`);
+  }
+  if (kept.length < count * 2) kept = new Int32Array(count * 2);
+  let keptCount = 0;
+  let keptBytes = 0;
+  for (let i = 0; i < count; i++) {
+    const start = pos;
+    pos = msgpackValueEnd(frame, msgpackValueEnd(frame, pos));
+    if (isStampedKey(frame, start)) continue;
+    kept[keptCount * 2] = start;
+    kept[keptCount * 2 + 1] = pos;
+    keptCount++;
+    keptBytes += pos - start;
+  }
+  const total = keptCount + 4;
+  const mapHead = total <= 15 ? 1 : total <= 0xffff ? 3 : 5;
+  const toLength = utf8Length(target);
+  const toHead = toLength <= 31 ? 1 : toLength <= 0xff ? 2 : toLength <= 0xffff ? 3 : 5;
+  const rest = frame.length - headerEnd;
+  const out = new Uint8Array(mapHead + keptBytes + 3 + toHead + toLength + stampPairs.length + rest);
+  let o = 0;
+  if (mapHead === 1) {
+    out[o++] = 0x80 | total;
+  } else if (mapHead === 3) {
+    out[o++] = 0xde;
+    out[o++] = total >> 8;
+    out[o++] = total & 0xff;
+  } else {
+    out[o++] = 0xdf;
+    out[o++] = total >>> 24;
+    out[o++] = (total >> 16) & 0xff;
+    out[o++] = (total >> 8) & 0xff;
+    out[o++] = total & 0xff;
+  }
+  for (let i = 0; i < keptCount; i++) {
+    const start = kept[i * 2]!;
+    const end = kept[i * 2 + 1]!;
+    out.set(frame.subarray(start, end), o);
+    o += end - start;
+  }
+  out[o++] = 0xa2; // "to"
+  out[o++] = 0x74;
+  out[o++] = 0x6f;
+  if (toHead === 1) {
+    out[o++] = 0xa0 | toLength;
+  } else if (toHead === 2) {
+    out[o++] = 0xd9;
+    out[o++] = toLength;
+  } else if (toHead === 3) {
+    out[o++] = 0xda;
+    out[o++] = toLength >> 8;
+    out[o++] = toLength & 0xff;
+  } else {
+    out[o++] = 0xdb;
+    out[o++] = toLength >>> 24;
+    out[o++] = (toLength >> 16) & 0xff;
+    out[o++] = (toLength >> 8) & 0xff;
+    out[o++] = toLength & 0xff;
+  }
+  o += writeUtf8(target, out, o, toLength);
+  out.set(stampPairs, o);
+  o += stampPairs.length;
+  if (rest > 0) out.set(frame.subarray(headerEnd), o);
+  return out;
+}
+
+/** Whether the map key at `pos` is a string equal to one of the stamped keys. */
+function isStampedKey(frame: Uint8Array, pos: number): boolean {
+  const tag = frame[pos]!;
+  let len: number;
+  let start: number;
+  if (tag >= 0xa0 && tag <= 0xbf) {
+    len = tag & 0x1f;
+    start = pos + 1;
+  } else if (tag === 0xd9) {
+    len = frame[pos + 1]!;
+    start = pos + 2;
+  } else if (tag === 0xda) {
+    len = (frame[pos + 1]! << 8) | frame[pos + 2]!;
+    start = pos + 3;
+  } else {
+    return false; // str32 or non-string keys: never one of the four short names in practice
+  }
+  for (const key of STAMPED_KEYS) {
+    if (key.length !== len) continue;
+    let same = true;
+    for (let i = 0; i < len; i++) {
+      if (frame[start + i] !== key[i]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return true;
+  }
+  return false;
+}
+
+function utf8Length(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n += 4;
+        i++;
+      } else n += 3;
+    } else n += 3;
+  }
+  return n;
+}
+
+/** Writes `s` as UTF-8 at `offset`; ASCII is copied directly, the rest goes through TextEncoder. */
+function writeUtf8(s: string, out: Uint8Array, offset: number, length: number): number {
+  if (length === s.length) {
+    for (let i = 0; i < s.length; i++) out[offset + i] = s.charCodeAt(i);
+    return length;
+  }
+  return utf8.encodeInto(s, out.subarray(offset, offset + length)).written;
+}
