@@ -14,7 +14,7 @@ describe('manager method schemas (npm hypha-rpc)', () => {
   it('gives every manager method a __schema__ named after its key, with a description and object parameters', async () => {
     const api = await h.connect({ client_id: 'compat-schema' });
     const problems: string[] = [];
-    for (const key of ['echo', 'log', 'getService', 'get_service', 'listServices', 'registerService', 'generateToken', 'getWorkspaceInfo', 'ping']) {
+    for (const key of ['echo', 'log', 'getService', 'listServices', 'registerService', 'generateToken', 'getWorkspaceInfo', 'ping']) {
       const schema = api[key]?.__schema__;
       if (!schema || typeof schema !== 'object') problems.push(`${key}: __schema__ is ${JSON.stringify(schema)}`);
       else {

@@ -30,7 +30,7 @@ const browser: Options = {
 export default defineConfig([
   // The package: ESM + CJS + declarations; `ws` stays an external dependency.
   {
-    entry: ['src/index.ts'],
+    entry: ['src/index.ts', 'src/node.ts'],
     format: ['esm', 'cjs'],
     dts: true,
     // `pnpm build` empties dist/ first; cleaning here would race the parallel browser builds

@@ -35,6 +35,8 @@ export interface ServerConfig {
   workspaceBucket: string;
   /** Anonymous users may write artifacts in their own workspace. */
   enableS3ForAnonymousUsers: boolean;
+  /** CORS origins for the HTTP routes (`--allow-origins a,b` or `ALLOW_ORIGINS`; default `*`). */
+  allowOrigins: string[];
 }
 
 /** Flags that take no value (`--enable-s3`, or `--enable-s3=false`). */
@@ -59,6 +61,7 @@ const FLAGS: Record<string, keyof ServerConfig> = {
   'region-name': 'regionName',
   'workspace-bucket': 'workspaceBucket',
   'enable-s3-for-anonymous-users': 'enableS3ForAnonymousUsers',
+  'allow-origins': 'allowOrigins',
 };
 
 function bool(name: string, raw: string | undefined): boolean {
@@ -131,6 +134,10 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     maxServicesPerClient: num('HYPHA_MAX_SERVICES_PER_CLIENT', env.HYPHA_MAX_SERVICES_PER_CLIENT, 1000),
     unloadGracePeriod: num('HYPHA_WORKSPACE_UNLOAD_GRACE_PERIOD', env.HYPHA_WORKSPACE_UNLOAD_GRACE_PERIOD, 0),
     redisKeyPrefix: values['redis-key-prefix'] ?? null,
+    allowOrigins: (values['allow-origins'] ?? env.ALLOW_ORIGINS ?? '*')
+      .split(',')
+      .map((origin) => origin.trim())
+      .filter((origin) => origin !== ''),
     clusterHeartbeatInterval: positiveSeconds('HYPHA_CLUSTER_HEARTBEAT_INTERVAL', env.HYPHA_CLUSTER_HEARTBEAT_INTERVAL, 5),
     ...artifactConfig(values),
   };

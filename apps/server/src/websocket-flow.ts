@@ -17,7 +17,7 @@ function rawSocket(ws: WebSocket): Duplex | undefined {
 
 export function websocketFlow(ws: WebSocket, highWaterMark = DEFAULT_FLOW_HIGH_WATER_MARK): EndpointFlow {
   return {
-    congested: () => false && ws.bufferedAmount > highWaterMark,
+    congested: () => ws.bufferedAmount > highWaterMark,
     onDrain(drained: () => void): void {
       const socket = rawSocket(ws);
       if (socket === undefined || socket.destroyed) return; // closed: the router releases waiters on detach

@@ -8,6 +8,8 @@
  *   cd apps/server && pnpm exec tsx --conditions=source test/http-upload-check.ts 1024
  */
 import { createHash } from 'node:crypto';
+import { request } from 'node:http';
+import { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { connectToServer, fetchToAsgi } from '@hypha/rpc';
 import { startServer } from '../src/index.js';
@@ -33,34 +35,43 @@ export const hashingApp = fetchToAsgi(async (req) => {
 });
 
 /** A body of `bytes` generated on demand in 1 MiB chunks, hashed as it is produced. */
-export function generatedBody(bytes: number): { stream: ReadableStream<Uint8Array>; digest: () => string } {
+export function generatedBody(bytes: number): { stream: Readable; digest: () => string } {
   const hash = createHash('sha256');
   const chunkSize = 1024 * 1024;
-  let sent = 0;
-  let n = 0;
-  const stream = new ReadableStream<Uint8Array>(
-    {
-      pull(controller) {
-        if (sent >= bytes) {
-          controller.close();
-          return;
-        }
-        const size = Math.min(chunkSize, bytes - sent);
-        const chunk = new Uint8Array(size).fill(n & 0xff);
-        new DataView(chunk.buffer).setUint32(0, n++);
-        hash.update(chunk);
-        sent += size;
-        controller.enqueue(chunk);
-      },
-    },
-    { highWaterMark: 0 },
-  );
-  return { stream, digest: () => hash.digest('hex') };
+  async function* chunks() {
+    for (let sent = 0, n = 0; sent < bytes; n++) {
+      const size = Math.min(chunkSize, bytes - sent);
+      const chunk = new Uint8Array(size).fill(n & 0xff);
+      new DataView(chunk.buffer).setUint32(0, n);
+      hash.update(chunk);
+      sent += size;
+      yield chunk;
+    }
+  }
+  return { stream: Readable.from(chunks(), { objectMode: false }), digest: () => hash.digest('hex') };
+}
+
+/**
+ * PUTs the body with node:http, which honours backpressure (Node 20's fetch reads a
+ * ReadableStream request body eagerly, holding it whole).
+ */
+function put(url: string, body: Readable): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    body.on('error', reject);
+    body.pipe(req);
+  });
 }
 
 /** Uploads `bytes` to `url` and returns what the app hashed, with the peak RSS growth seen. */
 export async function uploadAndHash(url: string, bytes: number): Promise<UploadResult> {
-  global.gc?.();
   const baseline = process.memoryUsage().rss;
   let peak = baseline;
   const sampler = setInterval(() => {
@@ -69,15 +80,9 @@ export async function uploadAndHash(url: string, bytes: number): Promise<UploadR
   const started = Date.now();
   try {
     const body = generatedBody(bytes);
-    const res = await fetch(url, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/octet-stream' },
-      body: body.stream,
-      duplex: 'half',
-    } as RequestInit);
-    const text = await res.text();
-    if (res.status !== 200) throw new Error(`Upload failed with ${res.status}: ${text}`);
-    return { bytes, sent: body.digest(), received: JSON.parse(text), rssGrowth: peak - baseline, seconds: (Date.now() - started) / 1000 };
+    const res = await put(url, body.stream);
+    if (res.status !== 200) throw new Error(`Upload failed with ${res.status}: ${res.text}`);
+    return { bytes, sent: body.digest(), received: JSON.parse(res.text), rssGrowth: peak - baseline, seconds: (Date.now() - started) / 1000 };
   } finally {
     clearInterval(sampler);
   }

@@ -16,7 +16,7 @@ type ConnectConfig = Parameters<typeof hyphaWebsocketClient.connectToServer>[0];
 
 /** A random token that passes the root-token strength check. */
 export function randomSecret(): string {
-  return randomBytes(32).toString('base64url');
+  return randomBytes(48).toString('base64url'); // 64 chars: the reference skips its word check at that length
 }
 
 export class ClientPool {

@@ -35,7 +35,9 @@ export function npmHarness(): NpmHarness & { start(): Promise<void>; stop(): Pro
       return t;
     },
     async connect(config = {}) {
-      const api = (await hyphaWebsocketClient.connectToServer({ server_url: this.server().url, logger: null, ...config })) as NpmServer;
+      // `logger` and other options are read at run time but missing from hypha-rpc's typings.
+      const full = { server_url: this.server().url, logger: null, ...config } as Parameters<typeof hyphaWebsocketClient.connectToServer>[0];
+      const api = (await hyphaWebsocketClient.connectToServer(full)) as NpmServer;
       open.push(api);
       return api;
     },

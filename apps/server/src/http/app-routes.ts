@@ -5,7 +5,7 @@
 import { Router } from 'express';
 import type { NextFunction, Request, Response } from 'express';
 import { appPathSegments } from './app-path.js';
-import { guardCall, providerOf } from './call-guard.js';
+import { ProviderGoneError, guardCall, providerOf } from './call-guard.js';
 import { asgiChannel, asgiScope } from './asgi-app.js';
 import { serveFunctionsApp } from './functions-app.js';
 import { HttpCallerPeer, callerWorkspace } from './http-caller.js';
@@ -61,10 +61,18 @@ export function appRoutes(deps: HttpSurfaceDeps): Router {
         const channel = asgiChannel(req, res);
         const scope = asgiScope(req, segments, `${deps.basePath}/${ws}/apps/${serviceId}`, { workspace: ws, service_id: serviceId });
         // No whole-call deadline: an app may stream for as long as its client keeps reading.
-        await guardCall(core, (service.serve as (arg: unknown) => Promise<unknown>)({ scope, receive: channel.receive, send: channel.send }), {
+        const serving = guardCall(core, (service.serve as (arg: unknown) => Promise<unknown>)({ scope, receive: channel.receive, send: channel.send }), {
           provider,
           what: `app ${serviceId}`,
         });
+        try {
+          await serving;
+        } catch (err) {
+          // A provider that leaves after sending the whole response has answered; anything else
+          // after the response (the app failing late) is still reported.
+          if (!channel.complete) throw err;
+          if (!(err instanceof ProviderGoneError)) deps.log('error', 'asgi app failed after answering', { service: serviceId, error: String(err) });
+        }
         if (!channel.started) throw new HttpError(502, `The asgi app ${serviceId} finished without sending a response`);
         if (!res.writableEnded) res.end();
       } else {

@@ -53,6 +53,7 @@ export function asgiChannel(req: Request, res: Response) {
   const body = (req as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
   let bodyDone = false;
   let started = false;
+  let complete = false;
   const disconnected = new Promise<void>((resolve) => res.once('close', () => resolve()));
 
   const receive = async (): Promise<Msg> => {
@@ -97,7 +98,10 @@ export function asgiChannel(req: Request, res: Response) {
           res.on('close', done);
         });
       }
-      if (!message.more_body) res.end();
+      if (!message.more_body) {
+        res.end();
+        complete = true;
+      }
       return;
     }
     throw new HttpError(502, `Invalid ASGI message type: ${String(message.type)}`);
@@ -106,6 +110,10 @@ export function asgiChannel(req: Request, res: Response) {
   return {
     receive,
     send,
+    /** Whether the final body message was sent (the HTTP exchange is over). */
+    get complete() {
+      return complete;
+    },
     get started() {
       return started;
     },

@@ -8,6 +8,14 @@ import { decodeFrameHeader } from '@hypha/rpc';
 import type { HyphaCore } from '@hypha/workspace';
 import { HttpError } from './http-errors.js';
 
+/** The provider of an in-flight call disconnected (502). */
+export class ProviderGoneError extends HttpError {
+  constructor(provider: string, what: string) {
+    super(502, `The provider ${provider} of ${what} disconnected before answering`);
+    this.name = 'ProviderGoneError';
+  }
+}
+
 export interface GuardOptions {
   /** `<workspace>/<client_id>` of the client that serves the call. */
   provider: string;
@@ -40,7 +48,7 @@ export async function guardCall<T>(core: HyphaCore, call: Promise<T>, o: GuardOp
   const watch = watchDisconnect(core, o.provider);
   let timer: NodeJS.Timeout | undefined;
   const failures = new Promise<never>((_resolve, reject) => {
-    watch.gone.then(() => reject(new HttpError(502, `The provider ${o.provider} of ${o.what} disconnected before answering`)));
+    watch.gone.then(() => reject(new ProviderGoneError(o.provider, o.what)));
     if (o.timeoutSeconds && o.timeoutSeconds > 0) {
       timer = setTimeout(() => reject(new HttpError(504, `Method call timed out: ${o.what} did not answer within ${o.timeoutSeconds} s`)), o.timeoutSeconds * 1000);
     }

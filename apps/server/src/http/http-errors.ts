@@ -29,6 +29,7 @@ export function statusOf(err: unknown): number {
   if (err instanceof InvalidInputError) return 400;
   if (isRpcError(err)) {
     if (err.code === 'TIMEOUT') return 504;
+    if (err.code === 'CLIENT_DISCONNECTED') return 502;
     if (err.code === 'PERMISSION_DENIED') return 403;
     if (err.code === 'METHOD_NOT_FOUND') return 404;
     if (err.code === 'INVALID_ARGUMENT') return 400;

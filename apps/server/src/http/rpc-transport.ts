@@ -151,8 +151,9 @@ export class RpcTransport {
     const { user } = await authenticate(this.deps.auth, req, false);
     const own = personalWorkspace(user);
     const wid = user.scope?.current_workspace;
-    const ws = queryWorkspace ?? (wid && wid !== '*' ? wid : own);
-    const allowed = user.is_anonymous ? ws === own : checkPermission(user, ws, 'rw');
+    // An anonymous caller acts in its own workspace (as the reference grants it there), never its token's.
+    const ws = queryWorkspace ?? (!user.is_anonymous && wid && wid !== '*' ? wid : own);
+    const allowed = checkPermission(user, ws, 'rw') || (user.is_anonymous && ws === own);
     if (!allowed) throw new HttpError(403, `Permission denied for workspace ${ws}`);
     const body = await readBody(req, this.deps.bodyLimit);
     if (body.length === 0) throw badRequest('Empty request body');
