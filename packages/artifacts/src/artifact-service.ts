@@ -11,7 +11,7 @@ function noBranch(branch: unknown): void {
   if (branch !== undefined && branch !== null) throw invalid('branch is only for git-backed artifacts (config.storage="git"), which this server does not support');
 }
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
+ 
 export function createArtifactService(m: ArtifactManager, f: ArtifactFiles): Record<string, unknown> {
   return {
     id: 'artifact-manager',

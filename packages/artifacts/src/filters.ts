@@ -11,7 +11,7 @@ type JsonColumn = 'manifest' | 'config';
 const NUMERIC_COLUMNS = ['created_at', 'last_modified', 'download_count', 'view_count'] as const;
 const EQUALITY_COLUMNS = ['type', 'alias', 'workspace', 'created_by'] as const;
 const ORDER_COLUMNS = ['id', 'view_count', 'download_count', 'last_modified', 'created_at', 'alias', 'type', 'file_count'] as const;
-const JSON_KEY_RE = /^[A-Za-z0-9_.\-]+$/;
+const JSON_KEY_RE = /^[A-Za-z0-9_.-]+$/;
 
 /** `%`, `_` and `\` taken literally in a LIKE pattern. */
 export function escapeLike(value: string): string {

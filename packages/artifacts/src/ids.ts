@@ -3,7 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { invalid } from './errors.js';
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const ALIAS_RE = /^[A-Za-z0-9][A-Za-z0-9._\-]*$/;
+const ALIAS_RE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const WORKSPACE_RE = /^[A-Za-z0-9\-_|]+$/;
 
 /** Where an `artifact_id` points: a row id, or a workspace and alias. */
@@ -92,7 +92,7 @@ export function fillAliasTemplate(template: string, parts: Record<string, unknow
 export function validateFilePath(path: unknown, what = 'file_path'): string {
   if (typeof path !== 'string' || path.length === 0) throw invalid(`${what} must be a non-empty string`);
   if (path.length > 900) throw invalid(`${what} is too long (at most 900 characters)`);
-  // eslint-disable-next-line no-control-regex
+   
   if (/[\u0000-\u001f\u007f]/.test(path)) throw invalid(`${what} must not contain control characters`);
   if (path.includes('\\')) throw invalid(`${what} must use '/' separators, not backslashes: ${JSON.stringify(path)}`);
   const trimmed = path.startsWith('./') ? path.slice(2) : path;

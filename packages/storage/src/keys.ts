@@ -2,7 +2,7 @@ import { BlobStoreError, InvalidBlobKeyError } from './errors.js';
 import { MAX_PART_NUMBER, MAX_PRESIGN_EXPIRES_IN } from './blob-store.js';
 
 const MAX_KEY_BYTES = 1024;
-// eslint-disable-next-line no-control-regex
+ 
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /**

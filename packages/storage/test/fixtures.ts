@@ -38,13 +38,14 @@ async function closeServer(server: Server): Promise<void> {
 /** Filesystem store in a temp dir, its signed URLs served by a real HTTP server on port 0. */
 export async function fsFixture(): Promise<StoreFixture> {
   const root = await mkdtemp(join(tmpdir(), 'hypha-fs-store-'));
-  let handler: NodeRequestHandler | undefined;
-  const server = createServer((req, res) => void handler?.(req, res));
+  // The store needs the server's port for its URLs, and the server needs the store's handler.
+  const route: { handler?: NodeRequestHandler } = {};
+  const server = createServer((req, res) => void route.handler?.(req, res));
   const port = await listen(server);
   const baseUrl = `http://127.0.0.1:${port}/blobs`;
   const store = await createFsBlobStore({ root, signing: { secret: SECRET, baseUrl } });
   const lateStore = await createFsBlobStore({ root, signing: { secret: SECRET, baseUrl, now: () => Date.now() - HOUR } });
-  handler = createFsBlobRequestHandler(store);
+  route.handler = createFsBlobRequestHandler(store);
   return {
     store,
     lateStore,

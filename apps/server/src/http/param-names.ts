@@ -1,5 +1,5 @@
 /** Parameter names of a plain or arrow function, read from its source text. */
-export function parameterNames(fn: Function): string[] {
+export function parameterNames(fn: (...args: never[]) => unknown): string[] {
   const src = Function.prototype.toString.call(fn);
   const single = /^(?:async\s+)?([A-Za-z_$][\w$]*)\s*=>/.exec(src);
   if (single) return [single[1]!];
