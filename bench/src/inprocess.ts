@@ -1,7 +1,8 @@
 /**
  * In-process RPC cost: two @hypha/rpc peers on the in-memory linked pair, sequential calls
  * of a function with a 64-byte payload. Prints µs per call (target ≤ 10 µs), next to
- * hypha-rpc's own RPC class measured the same way in the same run.
+ * hypha-rpc's own RPC class measured the same way in the same run. Besides wall time it prints
+ * the process CPU time per sequential call, which varies far less on a shared, loaded machine.
  *
  *   pnpm --filter @hypha/bench exec tsx src/inprocess.ts
  *   (measures the built dist of @hypha/rpc; add --conditions=source to measure src/)
@@ -27,6 +28,8 @@ export interface InProcessTimes {
   sequential: number;
   /** µs per call, batches of 100 in flight. */
   pipelined: number;
+  /** Process CPU time (user + system) in µs per sequential call. */
+  sequentialCpu?: number;
 }
 
 export const makeOurPeer = (conn: unknown, id: string): Peer => new RPC(conn as never, { client_id: id, workspace: 'bench' });
@@ -40,16 +43,19 @@ export async function measure(make: (conn: unknown, id: string) => Peer, calls =
   const svc = await client.get_remote_service('bench/server:echo', { _no_retry: true });
   const payload = new Uint8Array(64).fill(7);
   for (let i = 0; i < warmup; i++) await svc.echo(payload);
+  const cpuStart = process.cpuUsage();
   const start = process.hrtime.bigint();
   for (let i = 0; i < calls; i++) await svc.echo(payload);
   const sequential = Number(process.hrtime.bigint() - start) / calls / 1000;
+  const cpu = process.cpuUsage(cpuStart);
+  const sequentialCpu = (cpu.user + cpu.system) / calls;
   const batch = 100;
   const pStart = process.hrtime.bigint();
   for (let i = 0; i < calls; i += batch) await Promise.all(Array.from({ length: batch }, () => svc.echo(payload)));
   const pipelined = Number(process.hrtime.bigint() - pStart) / calls / 1000;
   client.close();
   server.close();
-  return { sequential, pipelined };
+  return { sequential, pipelined, sequentialCpu };
 }
 
 async function main(): Promise<void> {
@@ -63,8 +69,10 @@ async function main(): Promise<void> {
       target_us: 10,
       ours_us_per_call_sequential: Number(ours.sequential.toFixed(2)),
       ours_us_per_call_pipelined: Number(ours.pipelined.toFixed(2)),
+      ours_cpu_us_per_call_sequential: Number(ours.sequentialCpu!.toFixed(2)),
       hypha_rpc_us_per_call_sequential: Number(ref.sequential.toFixed(2)),
       hypha_rpc_us_per_call_pipelined: Number(ref.pipelined.toFixed(2)),
+      hypha_rpc_cpu_us_per_call_sequential: Number(ref.sequentialCpu!.toFixed(2)),
     }),
   );
 }

@@ -289,6 +289,20 @@ describe('login', () => {
     expect(again.config.workspace).toBe(workspace);
   });
 
+  it('logs in over the HTTP streaming transport too', async () => {
+    const user = await connect({ client_id: 'e2e-login-user3' });
+    const userToken = await user.generateToken();
+    const reporter = await connect({ client_id: 'e2e-login-page3' });
+    const loginService = await reporter.getService('public/hypha-login');
+    const token = await login({
+      server_url: srv.url,
+      transport: 'http',
+      login_callback: (context) => loginService.report(context.key, userToken),
+      logger: null,
+    });
+    expect(token).toBe(userToken);
+  });
+
   it('fails with the service error when the login is not completed in time', async () => {
     await expect(
       login({ server_url: srv.url, login_timeout: 1, login_callback: () => {}, logger: null }),

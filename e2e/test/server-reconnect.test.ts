@@ -47,13 +47,15 @@ describe.each(CLIENT_KINDS)('%s client', (kind) => {
   });
 });
 
-it('hypha-rpc reconnects again after a second drop shortly after the first', async () => {
-  const provider: Server = await pool.connect('hypha-rpc', { client_id: 'twice-dropped' });
+it.each(CLIENT_KINDS)('%s reconnects again after a second drop shortly after the first', async (kind) => {
+  const clientId = `twice-dropped-${kind === 'hypha-rpc' ? 'npm' : 'ts'}`;
+  const provider: Server = await pool.connect(kind, { client_id: clientId });
   const ws = provider.config.workspace;
   await provider.registerService({ id: 'svc', config: { visibility: 'public' }, ping: () => 'pong' });
   const caller = await pool.connect('hypha-rpc');
   for (let drop = 0; drop < 2; drop++) {
-    expect(t.server.websocket.terminate(`${ws}/twice-dropped`)).toBe(true);
+    expect(t.server.websocket.terminate(`${ws}/${clientId}`)).toBe(true);
     expect(await eventually(async () => (await caller.getService(`${ws}/svc`)).ping())).toBe('pong');
   }
+  expect(await provider.echo('after two drops')).toBe('after two drops');
 });

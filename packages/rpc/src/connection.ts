@@ -26,5 +26,7 @@ export interface RPCConnection {
   on_connected(handler: (info: ConnectionInfo) => void | Promise<void>): void;
   on_disconnected(handler: (reason?: string) => void): void;
   emit_message(data: Uint8Array): Promise<void> | void;
+  /** Set by the RPC after each (re)registration: false when a service could not be registered. */
+  _services_registered_ok?: boolean;
   disconnect(reason?: string): Promise<void> | void;
 }

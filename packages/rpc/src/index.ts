@@ -96,3 +96,21 @@ export { getRemoteServiceHTTP } from './client/connect-to-server.js';
 export { HTTPStreamingRPCConnection } from './http/http-connection.js';
 export type { HttpConnectionOptions, HttpReconnectOptions } from './http/http-connection.js';
 export { normalizeServerUrlHTTP } from './http/http-server-url.js';
+
+// ASGI adapters: serve a fetch handler as an `asgi` service (Node handlers: `@hypha/rpc/node`)
+export { fetchToAsgi } from './asgi/fetch-asgi.js';
+export { asgiRequest } from './asgi/fetch-asgi.js';
+export { sendAsgiResponse } from './asgi/fetch-asgi.js';
+export { asgiBodyStream } from './asgi/fetch-asgi.js';
+export type { FetchHandler, FetchAsgiOptions } from './asgi/fetch-asgi.js';
+export type {
+  AsgiBytes,
+  AsgiCall,
+  AsgiHttpScope,
+  AsgiReceive,
+  AsgiRequestMessage,
+  AsgiResponseBody,
+  AsgiResponseStart,
+  AsgiSend,
+  AsgiServe,
+} from './asgi/asgi-types.js';

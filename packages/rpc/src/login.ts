@@ -36,7 +36,7 @@ export interface LoginConfig {
   expires_in?: number;
   /** Seconds to wait for the user to finish. Default 60. */
   login_timeout?: number;
-  /** Receives `{login_url, key, ...}`; default prints the URL. */
+  /** Receives `{login_url, key, ...}`; default prints the URL (to `logger.info` if given, nothing with `logger: null`). */
   login_callback?: (context: LoginContext) => unknown;
   /** Resolve with the whole {@link UserTokenInfo} instead of the token. */
   profile?: boolean;
@@ -73,11 +73,18 @@ export async function login(config: LoginConfig): Promise<string | UserTokenInfo
       ? await svc.start({ workspace: config.workspace, expires_in: config.expires_in, _rkwargs: true })
       : await svc.start();
     if (config.login_callback) await config.login_callback(context);
-    else console.log(`Please open your browser and login at ${context.login_url}`);
+    else tell(config.logger, `Please open your browser and login at ${context.login_url}`);
     return await svc.check(context.key, { timeout: config.login_timeout || 60, profile: config.profile, _rkwargs: true });
   } finally {
     await server.disconnect();
   }
+}
+
+/** Shows the user a URL without a callback: like hypha-rpc, silent with `logger: null`. */
+function tell(logger: Logger | null | undefined, message: string): void {
+  if (logger === null) return;
+  if (logger) logger.info(message);
+  else console.log(message);
 }
 
 /** Options of {@link logout}. */
@@ -110,7 +117,7 @@ export async function logout(config: LogoutConfig): Promise<{ logout_url: string
     }
     const context = await svc.logout({});
     if (config.logout_callback) await config.logout_callback(context);
-    else console.log(`Please open your browser to logout at ${context.logout_url}`);
+    else tell(config.logger, `Please open your browser to logout at ${context.logout_url}`);
     return context;
   } finally {
     await server.disconnect();

@@ -7,6 +7,7 @@ import type { ObjectStore } from './session/object-store.js';
 import type { Codec, EncodedMethod, RemoteFunction } from './rpc-types.js';
 import type { Logger } from './utils/logger.js';
 import type { AnyFunction } from './utils/any-function.js';
+import type { TimerWheel } from './utils/timer-wheel.js';
 
 /** Access-control data attached to each function of a registered service (spec §4.6). */
 export interface MethodAnnotation {
@@ -26,6 +27,8 @@ export interface RpcInternals {
   readonly rintfTimeout: number;
   readonly chunkSize: number;
   readonly store: ObjectStore;
+  /** Call timeouts and callee heartbeats of this peer. */
+  readonly timers: TimerWheel;
   readonly annotations: WeakMap<AnyFunction, MethodAnnotation>;
   readonly codecs: Map<string, Codec>;
   readonly logger: Logger;

@@ -3,97 +3,112 @@
  * arguments, injects the context, runs the function and answers through resolve/reject while
  * sending heartbeats.
  */
-import type { RpcInternals } from '../rpc-internals.js';
+import type { MethodAnnotation, RpcInternals } from '../rpc-internals.js';
 import { RpcError, toError } from '../errors.js';
-import { resolvePath } from '../session/object-store.js';
+import type { WheelEntry } from '../utils/timer-wheel.js';
+import { decodedReply, StarReply, type ReplyChannel } from './reply-channel.js';
 import { getParamNames } from '../utils/param-names.js';
 import { isPlainData } from '../encoding/guards.js';
 import type { AnyFunction } from '../utils/any-function.js';
 
-type Callback = (...args: unknown[]) => Promise<unknown>;
+/** The callee's heartbeat to the caller: an entry of the peer's timer wheel that re-arms itself. */
+class HeartbeatEntry implements WheelEntry {
+  due: number;
+  readonly #rpc: RpcInternals;
+  readonly #beat: () => Promise<unknown>;
+  readonly #intervalMs: number;
+  readonly #methodName: string;
+
+  constructor(rpc: RpcInternals, beat: () => Promise<unknown>, intervalSeconds: number, methodName: string) {
+    this.#rpc = rpc;
+    this.#beat = beat;
+    this.#intervalMs = intervalSeconds * 1000;
+    this.#methodName = methodName;
+    this.due = Date.now() + this.#intervalMs;
+    rpc.timers.add(this);
+  }
+
+  fire(): void {
+    this.due = Date.now() + this.#intervalMs;
+    this.#rpc.timers.add(this);
+    this.#beat().catch((err: unknown) => this.#rpc.logger.warn(`Heartbeat for ${this.#methodName} failed`, err));
+  }
+
+  stop(): void {
+    this.#rpc.timers.remove(this);
+  }
+}
+
+/** Part of `id` before the first `/` (all of it when there is none). */
+function head(id: string): string {
+  const slash = id.indexOf('/');
+  return slash < 0 ? id : id.slice(0, slash);
+}
 
 /** Handles one `type: "method"` message (segment 2 already merged, `ctx` built). */
 export async function handleMethod(rpc: RpcInternals, data: Record<string, any>): Promise<void> {
-  let resolve: Callback | null = null;
-  let reject: Callback | null = null;
-  let heartbeatTask: ReturnType<typeof setInterval> | undefined;
-  const stopHeartbeat = (): void => {
-    if (heartbeatTask !== undefined) clearInterval(heartbeatTask);
-    heartbeatTask = undefined;
-  };
-  const fail = (err: unknown): void => {
-    stopHeartbeat();
-    if (reject) {
-      reject(toError(err)).catch((sendErr: unknown) =>
-        rpc.logger.error(`Failed to send the rejection of ${String(data.from)}:${String(data.method)}`, sendErr),
-      );
-    } else {
-      rpc.logger.error(`Error while handling ${String(data.from)}:${String(data.method)} (caller expects no reply)`, err);
-    }
-  };
+  let reply: ReplyChannel | null = null;
+  let heartbeat: HeartbeatEntry | null = null;
   try {
     if (typeof data.method !== 'string' || typeof data.from !== 'string' || !data.ctx) {
       throw new RpcError('INVALID_ARGUMENT', `Invalid method message: method and from are required (from=${String(data.from)}, method=${String(data.method)})`);
     }
-    const methodName = `${data.from}:${data.method}`;
-    const [remoteWorkspace, remoteClientId] = data.from.split('/') as [string, string | undefined];
+    const from: string = data.from;
+    const methodPath: string = data.method;
+    const methodName = `${from}:${methodPath}`;
+    const slash = from.indexOf('/');
+    const remoteWorkspace = slash < 0 ? from : from.slice(0, slash);
+    const remoteClientId = slash < 0 ? undefined : head(from.slice(slash + 1));
     const to: string = typeof data.to === 'string' && data.to.includes('/') ? data.to : `${remoteWorkspace}/${data.to}`;
     data.to = to;
     data.ctx.to = to;
     let localWorkspace: string;
     if (!rpc.localWorkspace) {
-      localWorkspace = to.split('/')[0]!;
+      localWorkspace = head(to);
     } else {
-      if (rpc.localWorkspace !== '*' && to.split('/')[0] !== rpc.localWorkspace) {
-        throw new RpcError('PERMISSION_DENIED', `Workspace mismatch: ${to.split('/')[0]} != ${rpc.localWorkspace}`);
+      if (rpc.localWorkspace !== '*' && head(to) !== rpc.localWorkspace) {
+        throw new RpcError('PERMISSION_DENIED', `Workspace mismatch: ${head(to)} != ${rpc.localWorkspace}`);
       }
       localWorkspace = rpc.localWorkspace;
     }
     const localParent: string | undefined = data.parent;
 
     if (data.promise) {
-      let promise: Record<string, any>;
       if (data.promise === '*') {
-        // Short form: bind the caller's session functions directly (no generic decode pass).
-        const target = data.from.split('/')[1] as string;
-        const bind = (name: string) =>
-          rpc.makeRemoteMethod(
-            { _rtype: 'method', _rtarget: target, _rmethod: `${data.session}.${name}`, _rdoc: `${name} callback for method: ${data.method}` },
-            data.session,
-            localParent,
-            remoteWorkspace,
-            localWorkspace,
-          );
-        promise = { resolve: bind('resolve'), reject: bind('reject'), interval: data.t };
-        if (data.t) promise.heartbeat = bind('heartbeat');
+        // Short form: answer the caller's session directly (no generic decode pass).
+        if (remoteClientId === undefined) {
+          throw new RpcError('INVALID_ARGUMENT', `Invalid method message: from must be <workspace>/<client>, got ${from}`);
+        }
+        reply = new StarReply(rpc, data, remoteWorkspace, remoteClientId, localParent ?? null, localWorkspace);
       } else {
-        promise = await rpc.decode(data.promise, data.session, localParent, remoteWorkspace, localWorkspace);
+        reply = decodedReply(await rpc.decode(data.promise, data.session, localParent, remoteWorkspace, localWorkspace));
       }
-      resolve = typeof promise?.resolve === 'function' ? promise.resolve : null;
-      reject = typeof promise?.reject === 'function' ? promise.reject : null;
-      if (typeof promise?.heartbeat === 'function' && promise.interval > 0) {
-        const beat = promise.heartbeat as Callback;
-        heartbeatTask = setInterval(() => {
-          beat().catch((err: unknown) => rpc.logger.warn(`Heartbeat for ${methodName} failed`, err));
-        }, promise.interval * 1000);
+      if (reply.heartbeat && reply.interval > 0) {
+        heartbeat = new HeartbeatEntry(rpc, reply.heartbeat, reply.interval, methodName);
       }
     }
 
-    const method = resolvePath(rpc.store.root, data.method) as AnyFunction | Record<string, unknown> | undefined;
-    const parts = data.method.split('.');
-    if (parts.length > 1 && parts[0] !== 'services' && parts[0] !== 'message_cache') {
-      const top = rpc.store.getSession(parts[0], false);
-      if (top) top._last_activity_at = Date.now();
+    const method = rpc.store.resolve(methodPath) as AnyFunction | Record<string, unknown> | undefined;
+    const dot = methodPath.indexOf('.');
+    if (dot > 0) {
+      const top = methodPath.slice(0, dot);
+      if (top !== 'services' && top !== 'message_cache') {
+        const session = rpc.store.getSession(top, false);
+        if (session) session._last_activity_at = Date.now();
+      }
     }
     if (typeof method !== 'function') {
-      stopHeartbeat();
-      handleMissingMethod(rpc, data.method, methodName, method !== undefined, reject);
+      heartbeat?.stop();
+      const channel = reply;
+      const reject = channel?.reject ? (error: Error) => channel.reject!(error) : null;
+      handleMissingMethod(rpc, methodPath, methodName, method !== undefined, reject);
       return;
     }
 
-    checkAccess(rpc, method, data, methodName, localWorkspace, remoteWorkspace, remoteClientId);
+    const annotation = rpc.annotations.get(method);
+    checkAccess(rpc, annotation, data, methodName, localWorkspace, remoteWorkspace, remoteClientId);
 
-    if (localParent && !data.method.startsWith('services.') && !rpc.store.getSession(localParent, false)) {
+    if (localParent && !methodPath.startsWith('services.') && !rpc.store.getSession(localParent, false)) {
       throw new RpcError('SESSION_NOT_FOUND', `Parent session was closed: ${localParent}`);
     }
 
@@ -103,20 +118,7 @@ export async function handleMethod(rpc: RpcInternals, data: Record<string, any>)
         ? data.args
         : await rpc.decode(data.args, data.session, null, remoteWorkspace, null);
     if (!Array.isArray(args)) throw new RpcError('INVALID_ARGUMENT', `Invalid args for ${methodName}: expected an array`);
-    if (data.with_kwargs && args.length > 0) {
-      const kwargs = args[args.length - 1];
-      if (typeof kwargs === 'object' && kwargs !== null && !Array.isArray(kwargs)) {
-        args = args.slice(0, -1);
-        const named = getParamNames(method).filter((n) => n !== 'context');
-        for (let i = 0; i < named.length; i++) {
-          const name = named[i];
-          if (name !== undefined && Object.prototype.hasOwnProperty.call(kwargs, name)) {
-            args[i] = (kwargs as Record<string, unknown>)[name];
-          }
-        }
-      }
-    }
-    const annotation = rpc.annotations.get(method);
+    if (data.with_kwargs && args.length > 0) args = applyKwargs(method, args);
     if (annotation?.require_context) {
       while (args.length < method.length - 1) args.push(undefined);
       args.push(data.ctx);
@@ -132,11 +134,37 @@ export async function handleMethod(rpc: RpcInternals, data: Record<string, any>)
       return;
     }
     const value = result && typeof (result as Promise<unknown>).then === 'function' ? await result : result;
-    stopHeartbeat();
-    if (resolve) await resolve(value).catch((err: unknown) => fail(err));
+    heartbeat?.stop();
+    if (reply?.resolve) await reply.resolve(value).catch((err: unknown) => fail(rpc, data, reply, err));
   } catch (err) {
-    fail(err);
+    heartbeat?.stop();
+    fail(rpc, data, reply, err);
   }
+}
+
+function fail(rpc: RpcInternals, data: Record<string, any>, reply: ReplyChannel | null, err: unknown): void {
+  if (reply?.reject) {
+    reply.reject(toError(err)).catch((sendErr: unknown) =>
+      rpc.logger.error(`Failed to send the rejection of ${String(data.from)}:${String(data.method)}`, sendErr),
+    );
+  } else {
+    rpc.logger.error(`Error while handling ${String(data.from)}:${String(data.method)} (caller expects no reply)`, err);
+  }
+}
+
+/** `with_kwargs`: the last argument maps parameter names to values (spec §4.7). */
+function applyKwargs(method: AnyFunction, args: unknown[]): unknown[] {
+  const kwargs = args[args.length - 1];
+  if (typeof kwargs !== 'object' || kwargs === null || Array.isArray(kwargs)) return args;
+  const out = args.slice(0, -1);
+  const named = getParamNames(method).filter((n) => n !== 'context');
+  for (let i = 0; i < named.length; i++) {
+    const name = named[i];
+    if (name !== undefined && Object.prototype.hasOwnProperty.call(kwargs, name)) {
+      out[i] = (kwargs as Record<string, unknown>)[name];
+    }
+  }
+  return out;
 }
 
 function handleMissingMethod(
@@ -144,7 +172,7 @@ function handleMissingMethod(
   path: string,
   methodName: string,
   existsButNotFunction: boolean,
-  reject: Callback | null,
+  reject: ((error: Error) => Promise<unknown>) | null,
 ): void {
   const parts = path.split('.');
   let error: RpcError;
@@ -168,14 +196,13 @@ function handleMissingMethod(
 
 function checkAccess(
   rpc: RpcInternals,
-  method: AnyFunction,
+  annotation: MethodAnnotation | undefined,
   data: Record<string, any>,
   methodName: string,
   localWorkspace: string,
   remoteWorkspace: string,
   remoteClientId: string | undefined,
 ): void {
-  const annotation = rpc.annotations.get(method);
   if (annotation) {
     if (annotation.visibility !== 'protected') return;
     if (localWorkspace === remoteWorkspace) return;
@@ -194,7 +221,8 @@ function checkAccess(
     );
   }
   // Session functions: only the peer the session's call went to may use them.
-  const session = rpc.store.getSession(data.method.split('.')[0], false);
+  const dot = data.method.indexOf('.');
+  const session = rpc.store.getSession(dot < 0 ? data.method : data.method.slice(0, dot), false);
   let target = session?.target_id;
   if (localWorkspace === remoteWorkspace && target && !target.includes('/')) target = `${localWorkspace}/${target}`;
   if (target !== data.from) {

@@ -51,7 +51,59 @@ function promiseCallback(rpc: RpcInternals, sessionId: string, name: string, loc
   };
 }
 
-async function callRemote(
+/** `<workspace>/<client>` of this peer as callers put it in `from`. */
+function ownId(rpc: RpcInternals): string {
+  return rpc.localWorkspace ? `${rpc.localWorkspace}/${rpc.clientId}` : rpc.clientId;
+}
+
+function sendFailed(err: unknown, target: string, methodId: string): RpcError {
+  return new RpcError(
+    'SEND_FAILED',
+    `Failed to send the request when calling method (${target}:${methodId}), error: ${toError(err).message}`,
+    { cause: err },
+  );
+}
+
+/** Sends a frame, as chunks when it is larger than the peer's chunk size. */
+function sendCallFrame(rpc: RpcInternals, frame: Uint8Array, target: string, methodId: string, remoteParent: string | null): Promise<void> {
+  // Chunk uploads must never be chunked themselves.
+  return frame.byteLength <= rpc.chunkSize + 1024 || methodId === 'services.built-in.message_cache.append'
+    ? rpc.sendFrame(frame)
+    : sendChunks(rpc, frame, target, remoteParent);
+}
+
+/**
+ * Sends a call that expects no reply and whose arguments are plain data (no callbacks to keep):
+ * no session is needed. Resolves with `null` once sent. Promise replies (`resolve`/`reject` of
+ * a caller's session) take this path.
+ */
+export function sendWithoutReply(
+  rpc: RpcInternals,
+  target: string,
+  methodId: string,
+  args: unknown[],
+  remoteParent: string | null,
+  withKwargs = false,
+): Promise<null> {
+  let frame: Uint8Array;
+  try {
+    const main: FrameHeader = { type: 'method', from: ownId(rpc), to: target, method: methodId };
+    if (remoteParent) main.parent = remoteParent;
+    const extra: Record<string, unknown> = { args };
+    if (withKwargs) extra.with_kwargs = true;
+    frame = encodeFrame(main, extra);
+  } catch (err) {
+    return Promise.reject(toError(err));
+  }
+  return sendCallFrame(rpc, frame, target, methodId, remoteParent).then(
+    () => null,
+    (err: unknown) => {
+      throw sendFailed(err, target, methodId);
+    },
+  );
+}
+
+function callRemote(
   rpc: RpcInternals,
   encoded: EncodedMethod,
   rawArgs: unknown[],
@@ -59,41 +111,64 @@ async function callRemote(
   localParent: string | null,
   localWorkspace: string | null,
 ): Promise<any> {
-  // Read at call time so that retargeting `_rtarget` (after reconnection) takes effect.
-  const target = encoded._rtarget;
-  const methodId = encoded._rmethod;
-  const withPromise = encoded._rpromise || false;
-  const sessionId = localParent ? `${localParent}.${randId()}` : randId();
-  rpc.store.setTarget(sessionId, target);
-
-  let withKwargs = false;
-  const last = rawArgs[rawArgs.length - 1];
-  if (isPlainObject(last) && last._rkwargs) {
-    const { _rkwargs: _drop, ...kwargs } = last;
-    rawArgs = [...rawArgs.slice(0, -1), kwargs];
-    withKwargs = true;
-  }
-  let args: unknown;
   try {
-    args = isPlainData(rawArgs) ? rawArgs : await rpc.encode(rawArgs, sessionId, localWorkspace);
-  } catch (err) {
-    rpc.store.deleteSession(sessionId);
-    throw err;
-  }
+    // Read at call time so that retargeting `_rtarget` (after reconnection) takes effect.
+    const target = encoded._rtarget;
+    const methodId = encoded._rmethod;
+    const withPromise = encoded._rpromise || false;
 
-  const from = rpc.localWorkspace ? `${rpc.localWorkspace}/${rpc.clientId}` : rpc.clientId;
-  const main: FrameHeader = { type: 'method', from, to: target, method: methodId };
+    let withKwargs = false;
+    const last = rawArgs[rawArgs.length - 1];
+    if (isPlainObject(last) && last._rkwargs) {
+      const { _rkwargs: _drop, ...kwargs } = last;
+      rawArgs = [...rawArgs.slice(0, -1), kwargs];
+      withKwargs = true;
+    }
+    const plain = isPlainData(rawArgs);
+    if (!withPromise && plain) return sendWithoutReply(rpc, target, methodId, rawArgs, remoteParent, withKwargs);
+
+    const sessionId = localParent ? `${localParent}.${randId()}` : randId();
+    rpc.store.setTarget(sessionId, target);
+    const call: CallState = { rpc, encoded, target, methodId, withPromise, withKwargs, sessionId, remoteParent, localWorkspace };
+    if (plain) return sendCall(call, rawArgs);
+    return rpc.encode(rawArgs, sessionId, localWorkspace).then(
+      (args) => sendCall(call, args),
+      (err: unknown) => {
+        rpc.store.deleteSession(sessionId);
+        throw err;
+      },
+    );
+  } catch (err) {
+    return Promise.reject(err);
+  }
+}
+
+interface CallState {
+  rpc: RpcInternals;
+  encoded: EncodedMethod;
+  target: string;
+  methodId: string;
+  withPromise: boolean | '*';
+  withKwargs: boolean;
+  sessionId: string;
+  remoteParent: string | null;
+  localWorkspace: string | null;
+}
+
+function sendCall(call: CallState, args: unknown): Promise<any> {
+  const { rpc, encoded, target, methodId, withPromise, sessionId, remoteParent, localWorkspace } = call;
+  const main: FrameHeader = { type: 'method', from: ownId(rpc), to: target, method: methodId };
   if (remoteParent) main.parent = remoteParent;
   const extra: Record<string, unknown> = { args };
-  if (withKwargs) extra.with_kwargs = true;
+  if (call.withKwargs) extra.with_kwargs = true;
 
   return new Promise<any>((resolve, reject) => {
     let timer: Timer | null = null;
-    const session = rpc.store.getSession(sessionId, true);
     if (withPromise) {
+      const session = rpc.store.getSession(sessionId, true);
       main.session = sessionId;
       const timeout = methodId.includes('_rintf_') ? rpc.rintfTimeout : rpc.methodTimeout;
-      timer = new Timer(timeout, () => {
+      const t = new Timer(rpc.timers, timeout, () => {
         rpc.store.deleteSession(sessionId);
         reject(
           new RpcError(
@@ -102,15 +177,17 @@ async function callRemote(
           ),
         );
       });
-      const settle = (fn: (v: any) => void) => (value?: unknown) => {
-        rpc.store.deleteSession(sessionId);
-        fn(value);
-      };
+      timer = t;
       session._promise = true;
-      session.timer = timer;
-      session.resolve = settle(resolve);
-      session.reject = settle((err) => reject(err instanceof Error ? err : toError(err)));
-      const t = timer;
+      session.timer = t;
+      session.resolve = (value?: unknown) => {
+        rpc.store.deleteSession(sessionId);
+        resolve(value);
+      };
+      session.reject = (err?: unknown) => {
+        rpc.store.deleteSession(sessionId);
+        reject(err instanceof Error ? err : toError(err));
+      };
       session.heartbeat = () => t.reset();
       if (withPromise === true) {
         extra.promise = {
@@ -127,6 +204,8 @@ async function callRemote(
         reject(new RpcError('INVALID_ARGUMENT', `Unsupported promise type: ${String(withPromise)}`));
         return;
       }
+    } else {
+      rpc.store.getSession(sessionId, true);
     }
 
     let frame: Uint8Array;
@@ -137,16 +216,11 @@ async function callRemote(
       reject(toError(err));
       return;
     }
-    const noChunk = methodId === 'services.built-in.message_cache.append';
-    const sent =
-      frame.byteLength <= rpc.chunkSize + 1024 || noChunk
-        ? rpc.sendFrame(frame)
-        : sendChunks(rpc, frame, target, remoteParent);
-    sent.then(
+    sendCallFrame(rpc, frame, target, methodId, remoteParent).then(
       () => {
-        if (withPromise) {
+        if (timer) {
           // The session may already be settled if the reply raced the send completion.
-          if (rpc.store.getSession(sessionId, false)) timer?.start();
+          if (rpc.store.getSession(sessionId, false)) timer.start();
           return;
         }
         // Nothing will answer: drop the session unless it keeps callbacks for the peer.
@@ -156,13 +230,7 @@ async function callRemote(
       },
       (err: unknown) => {
         rpc.store.deleteSession(sessionId);
-        reject(
-          new RpcError(
-            'SEND_FAILED',
-            `Failed to send the request when calling method (${target}:${methodId}), error: ${toError(err).message}`,
-            { cause: err },
-          ),
-        );
+        reject(sendFailed(err, target, methodId));
       },
     );
   });

@@ -15,7 +15,7 @@ const UNSUPPORTED = new Unsupported('value needs the general msgpack decoder');
 const TEXT_DECODER_THRESHOLD = 200;
 const textDecoder = new TextDecoder();
 
-/** Short map keys repeat in every frame: keep their strings to skip decoding and interning. */
+/** Short strings (map keys, ids) repeat in every frame: keep them to skip decoding and interning. */
 const KEY_CACHE_SIZE = 512;
 const KEY_MAX_LENGTH = 16;
 const keyCacheBytes: Array<Uint8Array | undefined> = new Array(KEY_CACHE_SIZE);
@@ -32,7 +32,10 @@ function view(): DataView {
   return (dataView ??= new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength));
 }
 
-/** UTF-8 decoding without validation, as the library's JS decoder does it. */
+/**
+ * UTF-8 decoding without validation, as the library's JS decoder does it. A sequence cut off by
+ * the end of the string is left to the library: its result depends on where its input ends.
+ */
 function utf8Slow(start: number, length: number): string {
   const stop = start + length;
   const units: number[] = [];
@@ -40,6 +43,8 @@ function utf8Slow(start: number, length: number): string {
   let p = start;
   while (p < stop) {
     const b1 = bytes[p++]!;
+    const extra = (b1 & 0xe0) === 0xc0 ? 1 : (b1 & 0xf0) === 0xe0 ? 2 : (b1 & 0xf8) === 0xf0 ? 3 : 0;
+    if (p + extra > stop) throw UNSUPPORTED;
     if ((b1 & 0x80) === 0) {
       units.push(b1);
     } else if ((b1 & 0xe0) === 0xc0) {
@@ -97,7 +102,15 @@ function readKeyString(length: number): string {
   const start = pos;
   if (start + length > end) throw UNSUPPORTED;
   let h = length;
-  for (let i = start; i < start + length; i++) h = (Math.imul(h, 31) + bytes[i]!) | 0;
+  let high = 0;
+  for (let i = start; i < start + length; i++) {
+    const b = bytes[i]!;
+    high |= b;
+    h = (Math.imul(h, 31) + b) | 0;
+  }
+  // Only ASCII keys are cached: a malformed UTF-8 key may decode differently depending on the
+  // bytes that follow it.
+  if (high & 0x80) return readString(length);
   const slot = h & (KEY_CACHE_SIZE - 1);
   const cached = keyCacheBytes[slot];
   if (cached !== undefined && cached.byteLength === length) {
@@ -167,7 +180,8 @@ function read(): unknown {
   if (b >= 0xe0) return b - 0x100;
   if (b < 0x90) return readMap(b - 0x80);
   if (b < 0xa0) return readArray(b - 0x90);
-  if (b < 0xc0) return readString(b - 0xa0);
+  // Short strings (client ids, method names) repeat from frame to frame: use the cache.
+  if (b < 0xc0) return readKeyString(b - 0xa0);
   let v: number;
   switch (b) {
     case 0xc0:

@@ -2,6 +2,7 @@ import { encode } from '@msgpack/msgpack';
 import type { ConnectionInfo, RPCConnection } from '../connection.js';
 import { ConnectionAbortedError, isConnectionAbortedError } from '../websocket/connection-errors.js';
 import { errorText, resolveLogger, type Logger } from '../websocket/logger.js';
+import { LossWatch } from '../websocket/loss-watch.js';
 import { reconnectDelay } from '../websocket/reconnect-backoff.js';
 import { TimerSet } from '../websocket/timer-set.js';
 import { asControlMessage, FrameStreamParser } from './frame-stream.js';
@@ -44,6 +45,8 @@ export class HTTPStreamingRPCConnection implements RPCConnection {
   readonly #logger: Logger;
 
   #stream: AbortController | null = null;
+  /** Streams that ended: a reconnection attempt waiting on one of them gives up. */
+  readonly #loss = new LossWatch<AbortController>();
   #reconnecting = false;
   readonly #timers = new TimerSet();
   #onMessage: ((data: Uint8Array) => void) | null = null;
@@ -89,26 +92,42 @@ export class HTTPStreamingRPCConnection implements RPCConnection {
 
   /** Open the stream, wait for `connection_info`, then await the `on_connected` handler. */
   async open(): Promise<ConnectionInfo> {
-    if (this._closed) throw new Error('Connection is closed');
-    return this.#establish();
+    const { stream, info } = await this.#connectStream();
+    await this.#runConnectedHandler(stream, info);
+    return info;
   }
 
-  /** Stream + `connection_info` + `on_connected`; a failure leaves no stream behind. */
-  async #establish(): Promise<ConnectionInfo> {
-    const info = await this.#openStream();
-    const stream = this.#stream;
+  /** Stream + `connection_info`, adopted (without running `on_connected`). */
+  async #connectStream(): Promise<{ stream: AbortController; info: ConnectionInfo }> {
+    if (this._closed) throw new Error('Connection is closed');
+    const { stream, info } = await this.#openStream();
     try {
       this.#adopt(info);
-      if (this.#onConnected) await this.#onConnected(info);
     } catch (error) {
-      if (this.#stream === stream) {
-        this.#stream = null;
-        this.#timers.clear();
-      }
-      stream?.abort();
+      this.#dropStream(stream);
       throw error;
     }
-    return info;
+    return { stream, info };
+  }
+
+  /** Runs `on_connected`; if it fails, the stream is dropped so a retry starts clean. */
+  async #runConnectedHandler(stream: AbortController, info: ConnectionInfo): Promise<void> {
+    if (!this.#onConnected) return;
+    try {
+      await this.#onConnected(info);
+    } catch (error) {
+      this.#dropStream(stream);
+      throw error;
+    }
+  }
+
+  /** Abort `stream` without triggering reconnection. */
+  #dropStream(stream: AbortController): void {
+    if (this.#stream === stream) {
+      this.#stream = null;
+      this.#timers.clear();
+    }
+    stream.abort();
   }
 
   async emit_message(data: Uint8Array): Promise<void> {
@@ -140,6 +159,7 @@ export class HTTPStreamingRPCConnection implements RPCConnection {
     this._closed = true;
     this.#timers.clear();
     this.#timers.wake();
+    if (this.#stream) this.#loss.markLost(this.#stream);
     this.#stream?.abort();
     this.#stream = null;
     this.#onDisconnected?.(reason);
@@ -162,7 +182,7 @@ export class HTTPStreamingRPCConnection implements RPCConnection {
    * GET the stream and resolve with its `connection_info`; the stream keeps being read in the
    * background. HTTP 401/403 reject with {@link ConnectionAbortedError} (retrying cannot help).
    */
-  async #openStream(): Promise<ConnectionInfo> {
+  async #openStream(): Promise<{ stream: AbortController; info: ConnectionInfo }> {
     const controller = new AbortController();
     this.#stream?.abort();
     this.#stream = controller;
@@ -180,7 +200,7 @@ export class HTTPStreamingRPCConnection implements RPCConnection {
         if (response.status === 401 || response.status === 403) throw new ConnectionAbortedError(message);
         throw new Error(message);
       }
-      return await new Promise<ConnectionInfo>((resolve, reject) => {
+      const info = await new Promise<ConnectionInfo>((resolve, reject) => {
         let gotInfo = false;
         void this.#pump(response.body!.getReader(), controller, (info) => {
           gotInfo = true;
@@ -190,6 +210,7 @@ export class HTTPStreamingRPCConnection implements RPCConnection {
           else this.#streamEnded(controller, endReason);
         });
       });
+      return { stream: controller, info };
     } catch (error) {
       controller.abort();
       if (timedOut) throw new Error(`Timeout waiting for connection info (${this.#timeout}s)`);
@@ -265,6 +286,7 @@ export class HTTPStreamingRPCConnection implements RPCConnection {
 
   #streamEnded(controller: AbortController, reason: string): void {
     if (controller !== this.#stream || this._closed) return;
+    this.#loss.markLost(controller);
     this.#timers.clear();
     this.#logger.warn('Stream lost, reconnecting', { reason });
     this.#onDisconnected?.(`Stream ended: ${reason}`);
@@ -277,8 +299,22 @@ export class HTTPStreamingRPCConnection implements RPCConnection {
       for (let retry = 0; ; retry++) {
         await this.#timers.sleep(reconnectDelay(retry, this.#reconnect, Math.random()));
         if (this._closed) return;
+        this._services_registered_ok = undefined;
         try {
-          await this.#establish();
+          const { stream, info } = await this.#connectStream();
+          // A stream lost while the handler re-registers services fails this attempt at once:
+          // replies to the handler's calls went to that stream.
+          await this.#loss.unlessLost(
+            stream,
+            this.#runConnectedHandler(stream, info),
+            () => new Error('Stream lost while re-registering services'),
+            (error) => this.#logger.warn('on_connected handler of a lost stream failed', { error: errorText(error) }),
+          );
+          if (this._closed) return;
+          if (this._services_registered_ok === false) {
+            this.#dropStream(stream);
+            throw new Error('Service re-registration failed after reconnection');
+          }
           this.#logger.info('Stream reconnected', { attempts: retry + 1 });
           return;
         } catch (error) {

@@ -60,9 +60,13 @@ export class MemoryConnection implements RPCConnection {
     this.#disconnectedHandlers.push(handler);
   }
 
-  async emit_message(data: Uint8Array): Promise<void> {
-    if (this.#closed) throw new RpcError('CONNECTION_CLOSED', 'Connection is closed');
-    await this.#send(data);
+  emit_message(data: Uint8Array): Promise<void> {
+    if (this.#closed) return Promise.reject(new RpcError('CONNECTION_CLOSED', 'Connection is closed'));
+    try {
+      return Promise.resolve(this.#send(data));
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   /** Pushes an inbound frame to the attached peer (synchronously). */

@@ -59,7 +59,8 @@ export class MessageEmitter {
   protected fire(event: string, data?: unknown): boolean {
     const list = this.#handlers.get(event);
     if (!list || list.length === 0) return false;
-    for (const handler of [...list]) {
+    // A copy only when there is more than one handler: a `once` handler removes itself.
+    for (const handler of list.length === 1 ? list : [...list]) {
       if (this.#once.has(handler)) this.off(event, handler);
       try {
         const result = handler(data);

@@ -1,18 +1,23 @@
 /**
  * A restartable one-shot timer in seconds; the caller-side call timeout that heartbeats reset.
+ * It is an entry of a shared {@link TimerWheel}, so starting and resetting it is cheap.
  */
-export class Timer {
-  #handle: ReturnType<typeof setTimeout> | null = null;
-  readonly #timeoutSeconds: number;
+import type { TimerWheel, WheelEntry } from './timer-wheel.js';
+
+export class Timer implements WheelEntry {
+  due = 0;
+  readonly #wheel: TimerWheel;
+  readonly #timeoutMs: number;
   readonly #onExpire: () => void;
 
-  constructor(timeoutSeconds: number, onExpire: () => void) {
-    this.#timeoutSeconds = timeoutSeconds;
+  constructor(wheel: TimerWheel, timeoutSeconds: number, onExpire: () => void) {
+    this.#wheel = wheel;
+    this.#timeoutMs = timeoutSeconds * 1000;
     this.#onExpire = onExpire;
   }
 
   get started(): boolean {
-    return this.#handle !== null;
+    return this.#wheel.has(this);
   }
 
   /** Starts the timer, or restarts it if running. */
@@ -21,15 +26,16 @@ export class Timer {
   }
 
   reset(): void {
-    if (this.#handle !== null) clearTimeout(this.#handle);
-    this.#handle = setTimeout(() => {
-      this.#handle = null;
-      this.#onExpire();
-    }, this.#timeoutSeconds * 1000);
+    this.due = Date.now() + this.#timeoutMs;
+    this.#wheel.add(this);
   }
 
   clear(): void {
-    if (this.#handle !== null) clearTimeout(this.#handle);
-    this.#handle = null;
+    this.#wheel.remove(this);
+  }
+
+  /** @internal called by the wheel when the timer expires. */
+  fire(): void {
+    this.#onExpire();
   }
 }

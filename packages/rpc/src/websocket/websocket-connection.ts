@@ -4,6 +4,7 @@ import { openSocket, performHandshake } from './handshake.js';
 import type { ReconnectOptions, WebsocketConnectionOptions } from './connection-options.js';
 import { errorText, resolveLogger, type Logger } from './logger.js';
 import { DEFAULT_BACKOFF, reconnectDelay } from './reconnect-backoff.js';
+import { LossWatch } from './loss-watch.js';
 import { dropSocket, toUint8Array, truncateReason } from './socket-helpers.js';
 import { TimerSet } from './timer-set.js';
 import {
@@ -27,8 +28,11 @@ interface Waiter {
  * `open()` performs the handshake (spec §2.2–2.4). Afterwards it pings the server, refreshes
  * its reconnection token, and when the socket closes without `disconnect()` it reconnects with
  * the reconnection token and exponential backoff, calling the `on_connected` handler again so
- * the RPC re-registers its services (spec §9.2). If reconnection gives up, `_closed` becomes
- * true before `on_disconnected` fires, which tells the RPC to reject its pending calls.
+ * the RPC re-registers its services (spec §9.2). An attempt counts only if its socket survives
+ * the handler and the settle period and the RPC reported `_services_registered_ok !== false`;
+ * otherwise (even when the socket drops while the handler still runs) the next attempt follows
+ * after the backoff. If reconnection gives up, `_closed` becomes true before `on_disconnected`
+ * fires, which tells the RPC to reject its pending calls.
  *
  * @example
  * const conn = new WebsocketRPCConnection({ server_url: 'ws://127.0.0.1:9527/ws', client_id: 'c1' });
@@ -68,6 +72,8 @@ export class WebsocketRPCConnection implements RPCConnection {
   #readyWaiters: Waiter[] = [];
   #disconnectReason: string | null = null;
   #closeWaiters: Array<() => void> = [];
+  /** Sockets that closed: a reconnection attempt waiting on one of them gives up. */
+  readonly #loss = new LossWatch<WebSocketLike>();
 
   #onMessage: ((data: Uint8Array) => void) | null = null;
   #onConnected: ((info: ConnectionInfo) => void | Promise<void>) | null = null;
@@ -118,6 +124,13 @@ export class WebsocketRPCConnection implements RPCConnection {
    * `ConnectionAbortedError` when the server refuses the client.
    */
   async open(): Promise<ConnectionInfo> {
+    const { ws, info } = await this.#connectSocket();
+    await this.#runConnectedHandler(ws, info);
+    return info;
+  }
+
+  /** Open a socket, handshake and adopt it (without running `on_connected`). */
+  async #connectSocket(): Promise<{ ws: WebSocketLike; info: ConnectionInfo }> {
     if (this._closed) throw new Error('Connection is closed');
     this.#WebSocketClass ??= await resolveWebSocketClass();
     const ws = await openSocket(this.#WebSocketClass, this.#url);
@@ -142,16 +155,18 @@ export class WebsocketRPCConnection implements RPCConnection {
       throw new Error('Connection is closed');
     }
     this.#adopt(ws, info);
-    if (this.#onConnected) {
-      try {
-        await this.#onConnected(info);
-      } catch (error) {
-        // A half-set-up session is useless: drop it so a retry starts clean.
-        if (this.#ws === ws) this.#discardCurrentSocket();
-        throw error;
-      }
+    return { ws, info };
+  }
+
+  async #runConnectedHandler(ws: WebSocketLike, info: ConnectionInfo): Promise<void> {
+    if (!this.#onConnected) return;
+    try {
+      await this.#onConnected(info);
+    } catch (error) {
+      // A half-set-up session is useless: drop it so a retry starts clean.
+      if (this.#ws === ws) this.#discardCurrentSocket();
+      throw error;
     }
-    return info;
   }
 
   async emit_message(data: Uint8Array): Promise<void> {
@@ -236,6 +251,7 @@ export class WebsocketRPCConnection implements RPCConnection {
   #handleClose(ws: WebSocketLike, code: number, reason: string): void {
     if (ws !== this.#ws) return;
     this.#ready = false;
+    this.#loss.markLost(ws);
     this.#timers.clear();
     for (const resolve of this.#closeWaiters.splice(0)) resolve();
     const description = `code=${code}, reason=${reason || 'unknown'}`;
@@ -263,9 +279,15 @@ export class WebsocketRPCConnection implements RPCConnection {
         if (delay > 0) await this.#timers.sleep(delay);
         if (this._closed) return;
         this.#closedDuringReconnect = false;
+        this._services_registered_ok = undefined;
         try {
-          await this.open();
-          if (this.#reconnect.settle_ms > 0) await this.#timers.sleep(this.#reconnect.settle_ms);
+          const { ws, info } = await this.#connectSocket();
+          // A socket lost while the handler re-registers services fails this attempt at once:
+          // the handler's calls went out on a dead socket and may never be answered.
+          await this.#unlessLost(ws, this.#runConnectedHandler(ws, info), 'while re-registering services');
+          if (this.#reconnect.settle_ms > 0) {
+            await this.#unlessLost(ws, this.#timers.sleep(this.#reconnect.settle_ms), 'during the settle period');
+          }
           if (this._closed) return;
           if (this.#closedDuringReconnect || !this.#ws || this.#ws.readyState !== WS_OPEN) {
             throw new Error('Connection lost during reconnection settle period');
@@ -295,6 +317,15 @@ export class WebsocketRPCConnection implements RPCConnection {
     } finally {
       this.#reconnecting = false;
     }
+  }
+
+  /** `work`, unless `ws` is lost first: then the attempt fails at once (see {@link LossWatch}). */
+  #unlessLost(ws: WebSocketLike, work: Promise<void>, when: string): Promise<void> {
+    return this.#loss.unlessLost(ws, work, () => new Error(`Connection lost ${when}`), (error) => this.#logStale(error));
+  }
+
+  #logStale(error: unknown): void {
+    this.#logger.warn('on_connected handler of a lost connection failed', { error: errorText(error) });
   }
 
   #giveUp(reason: string): void {
