@@ -9,8 +9,9 @@ import { MemoryEventBus } from '@hypha/eventbus';
 import type { EventBus } from '@hypha/eventbus';
 import { HyphaCore } from '@hypha/workspace';
 import type { ClusterOptions, RpcFactory } from '@hypha/workspace';
-import { AuthService, KeyValueRevocationStore, assertStrongRootToken, authConfigFromEnv, readableId } from '@hypha/auth';
+import { AuthService, KeyValueRevocationStore, assertStrongRootToken, authConfigFromEnv } from '@hypha/auth';
 import { resolveJwtSecret } from './jwt-secret.js';
+import { resolveServerId } from './server-id.js';
 import { WebsocketEndpoint } from './websocket-endpoint.js';
 import { mountHttpSurface } from './http/http-surface.js';
 import type { HttpSurfaceOptions } from './http/http-surface.js';
@@ -60,10 +61,12 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     if (level === 'info') return;
     console.error(JSON.stringify({ level, msg, ...(extra ?? {}) }));
   };
-  const serverId = options.serverId ?? readableId();
   // Refuse a weak root token and an unusable secret before opening anything.
   if (options.rootToken) assertStrongRootToken(options.rootToken);
   const { secret: jwtSecret } = await resolveJwtSecret(options.jwtSecret, options.dataDir);
+  // Embedded defaults (no Redis, no injected bus) with a data dir: one instance, keep its id.
+  const persistId = !options.redisUri && !options.bus;
+  const { serverId } = await resolveServerId(options.serverId, persistId ? options.dataDir : null);
   let ownsBus = false;
   let bus = options.bus;
   if (!bus) {

@@ -179,7 +179,10 @@ export class WebsocketEndpoint {
     try {
       session = await this.gateway.connect(hello, {
         deliver: (frame) => {
-          if (ws.readyState === WebSocket.OPEN) ws.send(frame, BINARY);
+          // A closing socket cannot take the frame: report it so the caller is rejected (§3.6).
+          if (ws.readyState !== WebSocket.OPEN) return false;
+          ws.send(frame, BINARY);
+          return true;
         },
         flow: websocketFlow(ws, this.flowHighWaterMark),
         close: (code, reason) => this.closeWithError(ws, code, reason),

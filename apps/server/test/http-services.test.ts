@@ -131,7 +131,11 @@ describe('the manager as service `ws`', () => {
     const anonymous = await fetch(`${server.url}/public/services/ws/echo?data=1`);
     expect(anonymous.status).toBe(403);
     const info = await (await fetch(`${server.url}/public/services/ws`)).json();
-    expect(info.echo).toEqual({ type: 'function', function: { name: 'echo' } });
+    // Manager methods carry their schema (reference: @schema_method), parameters without `context`.
+    expect(info.echo).toEqual({
+      type: 'function',
+      function: { name: 'echo', description: expect.any(String), parameters: { type: 'object', properties: { data: expect.any(Object) }, required: ['data'] } },
+    });
     expect(info.id).toBe('default');
   });
 

@@ -105,6 +105,8 @@ async function handle(deps: ArtifactRouteDeps, req: Request, res: Response, work
   if (action === 'files') {
     const rawPath = parts.slice(2).join('/');
     const path = decodeSegments(rawPath);
+    // What a specialized `get_file:`/`put_file:` token must name to be accepted here.
+    ctx.fileScope = { action: method === 'PUT' ? 'put_file' : 'get_file', path: path.replace(/\/+$/, '') };
     if (method === 'PUT') {
       const declared = req.headers['content-length'] !== undefined ? Number(req.headers['content-length']) : undefined;
       const stored = await files.uploadFile(ctx, artifactId, path, bodyStream(req), {

@@ -92,6 +92,8 @@ export async function mountArtifacts(o: MountArtifactsOptions): Promise<MountedA
   const manager = new ArtifactManager({
     backends: opening,
     publicBaseUrl: o.publicBaseUrl,
+    // Multipart upload state on the bus, so any instance of a cluster can complete an upload.
+    keyValue: o.core.bus,
     allowAnonymousWrites: s.enableS3ForAnonymousUsers === true,
     workspaceInfo: (ws) => o.core.workspaces.get(ws),
   });

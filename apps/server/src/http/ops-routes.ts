@@ -35,6 +35,16 @@ export function opsRoutes(deps: HttpSurfaceDeps, rpcPackageDir = findRpcPackageD
     });
   }
 
+  // The caller (anonymous without a token) and the server info, for browser pages (server-api §3.1).
+  router.get('/assets/config.json', async (req: Request, res: Response) => {
+    try {
+      const { user } = await authenticate(deps.auth, req);
+      res.json({ user, ...core.manager.serverInfo });
+    } catch (err) {
+      sendError(res, err);
+    }
+  });
+
   router.get('/login', (_req: Request, res: Response) => {
     res.redirect(307, `${deps.basePath}/public/apps/hypha-login/`);
   });

@@ -29,7 +29,8 @@ export class ConnectionRejectedError extends Error {
 }
 
 export interface ClientTransport {
-  deliver(frame: Uint8Array): void;
+  /** Returns `false` when the transport is closing or closed and did not take the frame. */
+  deliver(frame: Uint8Array): boolean | void;
   /** Back-pressure hooks when the transport buffers outgoing frames (a WebSocket). */
   flow?: EndpointFlow;
   /** Closes the transport (superseded, workspace unloaded, ...). */

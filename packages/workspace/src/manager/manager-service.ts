@@ -5,10 +5,11 @@
  * `fn.length` counts them all and the context lands in the last slot.
  */
 import type { WorkspaceManager } from './workspace-manager.js';
+import { managerMethodSchema } from './manager-schemas.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 export function createManagerService(m: WorkspaceManager): Record<string, unknown> {
-  return {
+  return withSchemas({
     id: 'default',
     name: 'Default workspace management service',
     description: 'Services for managing workspace.',
@@ -50,7 +51,19 @@ export function createManagerService(m: WorkspaceManager): Record<string, unknow
     get_env: (key: any, context: any) => m.get_env(key, context),
     subscribe: (event_type: any, context: any) => m.subscribe(event_type, context),
     unsubscribe: (event_type: any, context: any) => m.unsubscribe(event_type, context),
-  };
+  });
+}
+
+/** Gives each method its `__schema__` (named after its key) and `__doc__` (its description). */
+function withSchemas(service: Record<string, unknown>): Record<string, unknown> {
+  for (const name of MANAGER_METHODS) {
+    const fn = service[name] as ((...args: any[]) => unknown) & { __schema__?: unknown; __doc__?: string };
+    if (typeof fn !== 'function') throw new Error(`Workspace manager service lacks method ${name}`);
+    const schema = managerMethodSchema(name);
+    fn.__schema__ = schema;
+    fn.__doc__ = schema.description;
+  }
+  return service;
 }
 
 /** Names of the manager methods (for documentation and tests). */

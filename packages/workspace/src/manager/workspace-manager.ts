@@ -455,12 +455,12 @@ export class WorkspaceManager {
       timeout: cfg.timeout ?? 10,
     });
     if (!svc || typeof svc !== 'object') throw new Error(`Failed to get service: ${info.id}`);
+    if (svc.app_id === undefined && info.app_id) svc.app_id = info.app_id;
     const out: Record<string, any> = toCaseConverted(svc, cfg.case_conversion ?? null);
     out.id = `${p.workspace}/${p.clientId}:${p.serviceId}`;
     out.config = { ...(out.config ?? {}) };
     out.config.workspace = p.workspace;
     out.config.url = `${this.serverInfo.public_base_url}/${p.workspace}/services/${p.clientId}:${p.serviceId}`;
-    if (out.app_id === undefined && info.app_id) out.app_id = info.app_id;
     return out;
   }
 

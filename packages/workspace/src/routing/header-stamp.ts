@@ -198,3 +198,98 @@ function writeUtf8(s: string, out: Uint8Array, offset: number, length: number): 
   }
   return utf8.encodeInto(s, out.subarray(offset, offset + length)).written;
 }
+
+/** The segment-1 fields the router decides on; other fields are never decoded. */
+export interface RoutingFields {
+  type: string | undefined;
+  to: string | undefined;
+  from: string | undefined;
+  session: string | undefined;
+  /** Where segment 1 ends. */
+  headerEnd: number;
+}
+
+const utf8Decoder = new TextDecoder();
+
+/**
+ * Reads `type`, `to`, `from` and `session` from segment 1 without decoding the other fields.
+ * Returns null when segment 1 is not a well-formed msgpack map (the caller then asks
+ * `decodeFrameHeader` for the precise error).
+ */
+export function readRoutingFields(frame: Uint8Array): RoutingFields | null {
+  if (frame.length === 0) return null;
+  const tag = frame[0]!;
+  let count: number;
+  let pos: number;
+  if (tag >= 0x80 && tag <= 0x8f) {
+    count = tag & 0x0f;
+    pos = 1;
+  } else if (tag === 0xde && frame.length >= 3) {
+    count = (frame[1]! << 8) | frame[2]!;
+    pos = 3;
+  } else if (tag === 0xdf && frame.length >= 5) {
+    count = ((frame[1]! << 24) | (frame[2]! << 16) | (frame[3]! << 8) | frame[4]!) >>> 0;
+    pos = 5;
+  } else {
+    return null;
+  }
+  const fields: RoutingFields = { type: undefined, to: undefined, from: undefined, session: undefined, headerEnd: 0 };
+  try {
+    for (let i = 0; i < count; i++) {
+      const keyEnd = msgpackValueEnd(frame, pos);
+      const valueEnd = msgpackValueEnd(frame, keyEnd);
+      const key = shortKey(frame, pos, keyEnd);
+      if (key !== 0) {
+        const value = readString(frame, keyEnd, valueEnd);
+        if (key === KEY_TO) fields.to = value;
+        else if (key === KEY_FROM) fields.from = value;
+        else if (key === KEY_SESSION) fields.session = value;
+        else fields.type = value;
+      }
+      pos = valueEnd;
+    }
+  } catch {
+    return null; // truncated or invalid bytes: decodeFrameHeader reports them precisely
+  }
+  fields.headerEnd = pos;
+  return fields;
+}
+
+const KEY_TO = 1;
+const KEY_FROM = 2;
+const KEY_SESSION = 3;
+const KEY_TYPE = 4;
+
+/** Which routing key the fixstr key at `pos` is (0: another key). */
+function shortKey(frame: Uint8Array, pos: number, end: number): number {
+  const tag = frame[pos]!;
+  if (tag < 0xa0 || tag > 0xbf) return 0;
+  const len = end - pos - 1;
+  const a = frame[pos + 1];
+  if (len === 2 && a === 0x74 && frame[pos + 2] === 0x6f) return KEY_TO;
+  if (len === 4 && a === 0x66 && frame[pos + 2] === 0x72 && frame[pos + 3] === 0x6f && frame[pos + 4] === 0x6d) return KEY_FROM;
+  if (len === 4 && a === 0x74 && frame[pos + 2] === 0x79 && frame[pos + 3] === 0x70 && frame[pos + 4] === 0x65) return KEY_TYPE;
+  if (len === 7 && a === 0x73 && utf8Decoder.decode(frame.subarray(pos + 1, end)) === 'session') return KEY_SESSION;
+  return 0;
+}
+
+/** The string value in `[pos, end)`, or undefined when the value is not a string. */
+function readString(frame: Uint8Array, pos: number, end: number): string | undefined {
+  const tag = frame[pos]!;
+  let start: number;
+  if (tag >= 0xa0 && tag <= 0xbf) start = pos + 1;
+  else if (tag === 0xd9) start = pos + 2;
+  else if (tag === 0xda) start = pos + 3;
+  else if (tag === 0xdb) start = pos + 5;
+  else return undefined;
+  if (end - start <= 64) {
+    let ascii = '';
+    for (let i = start; i < end; i++) {
+      const c = frame[i]!;
+      if (c >= 0x80) return utf8Decoder.decode(frame.subarray(start, end));
+      ascii += String.fromCharCode(c);
+    }
+    return ascii;
+  }
+  return utf8Decoder.decode(frame.subarray(start, end));
+}

@@ -9,12 +9,12 @@
  */
 import type { EventBus, BusPayload, Unsubscribe } from '@hypha/eventbus';
 import type { UserInfo } from '@hypha/auth';
-import { decodeFrameHeader, rewriteFrameHeader, encodeFrame } from '@hypha/rpc';
-import type { FrameHeader } from '@hypha/rpc';
+import { decodeFrameHeader, encodeFrame } from '@hypha/rpc';
 import { RoutingError } from '../errors.js';
 import { RecentlyDisconnected } from './recently-disconnected.js';
 import { syntheticReject } from './synthetic-reject.js';
-import { SenderStamp, stampFrame } from './header-stamp.js';
+import { SenderStamp, readRoutingFields, stampFrame } from './header-stamp.js';
+import type { RoutingFields } from './header-stamp.js';
 
 /** A peer attached to the router: a WebSocket client, an HTTP stream, or an in-server peer. */
 export interface RouteEndpoint {
@@ -24,8 +24,12 @@ export interface RouteEndpoint {
   user: UserInfo;
   /** Read-only peers (permission exactly `r` on their workspace) cannot broadcast. */
   readOnly?: boolean;
-  /** Hands one routed binary frame to the peer. */
-  deliver(frame: Uint8Array): void;
+  /**
+   * Hands one routed binary frame to the peer. Returns `false` when the transport can no longer
+   * take it (closing or closed); the router then rejects the caller (spec §3.6) instead of letting
+   * it wait for its timeout.
+   */
+  deliver(frame: Uint8Array): boolean | void;
   /** Back-pressure hooks of a transport that can buffer (a socket); omitted for in-server peers. */
   flow?: EndpointFlow;
 }
@@ -74,8 +78,11 @@ export class MessageRouter {
   private readonly presenceCacheMs: number;
   private readonly offReconnected: Unsubscribe;
   readonly onError: (message: string, err: unknown) => void;
-  /** Running totals for metrics (read at scrape time): frames routed/delivered/rejected, method calls. */
-  readonly stats = { routed: 0, delivered: 0, rejected: 0, calls: 0 };
+  /**
+   * Running totals for metrics (read at scrape time): frames routed/delivered/rejected, method
+   * calls, and frames without a `session` that a closing peer could not take (`undelivered`).
+   */
+  readonly stats = { routed: 0, delivered: 0, rejected: 0, calls: 0, undelivered: 0 };
 
   constructor(options: MessageRouterOptions) {
     this.bus = options.bus;
@@ -174,7 +181,7 @@ export class MessageRouter {
     if (!frame) return;
     let type: unknown;
     try {
-      type = decodeFrameHeader(frame).header.type;
+      type = (readRoutingFields(frame) ?? fieldsOfUnusualFrame(frame)).type;
     } catch (err) {
       this.onError('dropping malformed broadcast frame', err);
       return;
@@ -183,6 +190,36 @@ export class MessageRouter {
     for (const member of members) {
       if (member.subscriptions.has(type)) member.deliverSafely(frame);
     }
+  }
+
+  /**
+   * @internal A frame that reached `target` but that its transport could not take: a caller
+   * waiting on its `session` gets the synthetic reject (spec §3.6), sent to the frame's `from`
+   * (the frame is stamped, so `from`/`to` are absolute and match the caller's session check).
+   */
+  undeliverable(frame: Uint8Array, target: string): void {
+    let fields: RoutingFields;
+    try {
+      fields = readRoutingFields(frame) ?? fieldsOfUnusualFrame(frame);
+    } catch (err) {
+      this.onError(`a malformed frame for ${target} could not be delivered`, err);
+      return;
+    }
+    const caller = fields.from;
+    if (!fields.session || caller === undefined || caller === '') {
+      this.stats.undelivered++;
+      return;
+    }
+    this.stats.rejected++;
+    const reject = syntheticReject(fields.session, fields.to ?? target, caller, `Target peer ${target} is not connected`);
+    const local = this.getLocal(caller);
+    if (local !== undefined) {
+      if (!local.deliverSafely(reject)) this.stats.undelivered++;
+      return;
+    }
+    this.bus.emit(`${caller}:msg`, reject).catch((err) => {
+      this.onError(`failed to send the reject for an undeliverable frame to ${caller}`, err);
+    });
   }
 
   /** Sends a system event `{type, to:"*", data}` to the subscribers of `workspace` (spec §8.10). */
@@ -256,14 +293,14 @@ export class RouteHandle {
    */
   route(frame: Uint8Array): void {
     if (this.detached) throw new RoutingError(`Connection ${this.id} is closed`);
-    const { header, headerEnd } = decodeFrameHeader(frame);
+    const fields = readRoutingFields(frame) ?? fieldsOfUnusualFrame(frame);
     this.router.stats.routed++;
-    if (header.type === 'method') this.router.stats.calls++;
+    if (fields.type === 'method') this.router.stats.calls++;
     if (this.queue) {
-      this.chain(() => this.routeDecoded(frame, header, headerEnd));
+      this.chain(() => this.routeDecoded(frame, fields));
       return;
     }
-    const pending = this.routeDecoded(frame, header, headerEnd);
+    const pending = this.routeDecoded(frame, fields);
     if (pending) this.chain(() => pending);
   }
 
@@ -278,10 +315,8 @@ export class RouteHandle {
   }
 
   /** Returns a promise only when an asynchronous presence lookup was needed. */
-  private routeDecoded(frame: Uint8Array, header: FrameHeader, headerEnd: number): Promise<void> | void {
-    const sentTo = typeof header.to === 'string' ? header.to : undefined;
-    const sentFrom = typeof header.from === 'string' ? header.from : undefined;
-    const session = typeof header.session === 'string' ? header.session : undefined;
+  private routeDecoded(frame: Uint8Array, fields: RoutingFields): Promise<void> | void {
+    const { to: sentTo, from: sentFrom, session, headerEnd } = fields;
     if (sentFrom !== undefined && sentFrom !== this.id && sentFrom !== this.clientId) {
       this.reject(session, sentTo, sentFrom, `Forged sender rejected: the frame claims to be from '${sentFrom}' but the connection is '${this.id}'`);
       return;
@@ -307,8 +342,9 @@ export class RouteHandle {
     const local = this.router.getLocal(target);
     if (local !== undefined) {
       const out = stampFrame(frame, headerEnd, target, this.stamp.pairs(this.contextWorkspace(target)));
-      local.deliverSafely(out);
-      this.throttleOn(local);
+      if (local.deliverSafely(out)) this.throttleOn(local);
+      else if (session) this.reject(session, sentTo, sentFrom, `Target peer ${target} is not connected`);
+      else this.router.stats.undelivered++;
       return;
     }
     const slash = target.indexOf('/');
@@ -398,19 +434,21 @@ export class RouteHandle {
   /** @internal delivers a frame arriving from the bus. */
   receive(data: BusPayload): void {
     const frame = toBytes(data);
-    if (frame) this.deliverSafely(frame);
-    else this.router.onError(`dropping a non-binary message for ${this.id}`, typeof data);
+    if (!frame) this.router.onError(`dropping a non-binary message for ${this.id}`, typeof data);
+    else if (!this.deliverSafely(frame)) this.router.undeliverable(frame, this.id);
   }
 
-  /** @internal */
-  deliverSafely(frame: Uint8Array): void {
-    if (this.detached) return;
-    this.router.stats.delivered++;
+  /** @internal whether the frame was handed to the peer (false: detached, transport closing, or it threw). */
+  deliverSafely(frame: Uint8Array): boolean {
+    if (this.detached) return false;
     try {
-      this.endpoint.deliver(frame);
+      if (this.endpoint.deliver(frame) === false) return false;
     } catch (err) {
       this.router.onError(`failed to deliver a frame to ${this.id}`, err);
+      return false;
     }
+    this.router.stats.delivered++;
+    return true;
   }
 
   subscribe(types: string[]): void {
@@ -439,6 +477,16 @@ export class RouteHandle {
   async detach(markDisconnected = true): Promise<void> {
     await this.router.release(this, markDisconnected);
   }
+}
+
+/**
+ * Segment 1 that the fast reader declined: the general decoder either reads it or throws the
+ * precise FrameError (not a map, truncated, invalid bytes).
+ */
+function fieldsOfUnusualFrame(frame: Uint8Array): RoutingFields {
+  const { header, headerEnd } = decodeFrameHeader(frame);
+  const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+  return { type: str(header.type), to: str(header.to), from: str(header.from), session: str(header.session), headerEnd };
 }
 
 function toBytes(data: BusPayload): Uint8Array | null {
