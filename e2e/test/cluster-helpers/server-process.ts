@@ -5,6 +5,9 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 
@@ -40,6 +43,9 @@ export class ServerProcess {
     args.push('--redis-uri', o.redisUri, '--redis-key-prefix', o.keyPrefix, '--root-token', o.rootToken);
     args.push('--public-base-url', o.publicBaseUrl);
     if (o.serverId) args.push('--server-id', o.serverId);
+    // Each instance keeps its embedded state (PGlite is single-process) in a directory of its own.
+    const dataDir = mkdtempSync(join(tmpdir(), 'hypha-cluster-'));
+    args.push('--data-dir', dataDir);
     const child = spawn(process.execPath, args, {
       cwd: SERVER_DIR,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -57,6 +63,7 @@ export class ServerProcess {
       const fail = (err: Error) => {
         clearTimeout(timer);
         child.kill('SIGKILL');
+        rmSync(dataDir, { recursive: true, force: true });
         reject(new Error(`${err.message}\n--- server stderr ---\n${logs.join('\n')}`));
       };
       child.once('exit', (code, signal) => fail(new Error(`server exited early (code ${code}, signal ${signal})`)));
@@ -69,6 +76,7 @@ export class ServerProcess {
         resolve(msg as unknown as { server_id: string; url: string; pid: number });
       });
     });
+    child.once('exit', () => rmSync(dataDir, { recursive: true, force: true }));
     return new ServerProcess(child, ready.server_id, ready.url, ready.pid, logs);
   }
 

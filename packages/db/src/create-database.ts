@@ -112,7 +112,13 @@ function messageOf(error: unknown): string {
   if (error instanceof AggregateError && error.errors.length > 0) {
     return error.errors.map(messageOf).join('; ');
   }
-  return error instanceof Error ? error.message || error.name : String(error);
+  if (error instanceof Error) return error.message || error.name;
+  // PGlite rejects with plain objects (e.g. an Emscripten exit status), which String() shows as [object Object].
+  if (typeof error === 'object' && error !== null) {
+    const { message } = error as { message?: unknown };
+    return typeof message === 'string' && message !== '' ? message : JSON.stringify(error);
+  }
+  return String(error);
 }
 
 function logIdleError(error: Error): void {
