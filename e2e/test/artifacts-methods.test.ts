@@ -230,3 +230,55 @@ describe('specialized file tokens', () => {
     expect(await res.text()).toMatch(/PermissionError/);
   });
 });
+
+describe('use_proxy and use_local_url', () => {
+  const elsewhere = 'http://internal.example:8123';
+
+  beforeAll(async () => {
+    await root.am.create(kw({ alias: `${WS}/urls`, manifest: { name: 'URLs' }, stage: true }));
+    await root.am.write_file(kw({ artifact_id: `${WS}/urls`, file_path: 'a b.txt', content: 'first' }));
+    await root.am.commit(`${WS}/urls`);
+  });
+
+  const auth = () => ({ Authorization: `Bearer ${t.rootToken}` });
+
+  it('get_file(use_proxy=True) hands out the server file route, counting the download once', async () => {
+    await root.am.set_download_weight(kw({ artifact_id: `${WS}/urls`, file_path: 'a b.txt', download_weight: 1 }));
+    const before = (await root.am.read(kw({ artifact_id: `${WS}/urls`, silent: true }))).download_count;
+    const url: string = await root.am.get_file(kw({ artifact_id: `${WS}/urls`, file_path: 'a b.txt', use_proxy: true, version: 'v0' }));
+    expect(url.startsWith(`${t.url}/${WS}/artifacts/urls/files/a%20b.txt?`)).toBe(true);
+    expect(new URL(url).searchParams.get('version')).toBe('v0');
+    expect((await fetch(url)).status).toBe(403); // the caller's own credentials are needed
+    const res = await fetch(url, { headers: auth() });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe('first');
+    expect((await root.am.read(kw({ artifact_id: `${WS}/urls`, silent: true }))).download_count).toBe(before + 1);
+  });
+
+  it('put_file(use_proxy=True) hands out the server upload route, keeping the download weight', async () => {
+    await root.am.edit(kw({ artifact_id: `${WS}/urls`, stage: true }));
+    const url: string = await root.am.put_file(kw({ artifact_id: `${WS}/urls`, file_path: 'up.txt', use_proxy: true, download_weight: 2 }));
+    expect(url.startsWith(`${t.url}/${WS}/artifacts/urls/files/up.txt?`)).toBe(true);
+    const res = await fetch(url, { method: 'PUT', body: 'via proxy', headers: auth() });
+    expect(res.status).toBe(200);
+    const committed = await root.am.commit(`${WS}/urls`);
+    expect(committed.config.download_weights).toEqual({ 'a b.txt': 1, 'up.txt': 2 });
+    expect(await text(root.am, `${WS}/urls`, 'up.txt')).toBe('via proxy');
+  });
+
+  it('use_local_url swaps the base of presigned and proxy URLs', async () => {
+    const direct: string = await root.am.get_file(kw({ artifact_id: `${WS}/urls`, file_path: 'a b.txt', use_local_url: elsewhere }));
+    expect(direct.startsWith(`${elsewhere}/fs-blobs/`)).toBe(true);
+    expect(await (await fetch(t.url + direct.slice(elsewhere.length))).text()).toBe('first');
+    const proxied: string = await root.am.get_file(kw({ artifact_id: `${WS}/urls`, file_path: 'a b.txt', use_proxy: true, use_local_url: `${elsewhere}/` }));
+    expect(proxied.startsWith(`${elsewhere}/${WS}/artifacts/urls/files/a%20b.txt?`)).toBe(true);
+    const local: string = await root.am.get_file(kw({ artifact_id: `${WS}/urls`, file_path: 'a b.txt', use_local_url: true }));
+    expect(await (await fetch(local)).text()).toBe('first');
+    await expect(root.am.get_file(kw({ artifact_id: `${WS}/urls`, file_path: 'a b.txt', use_local_url: 'absolute' }))).rejects.toThrow(/use_local_url must be/);
+    const redirect = await fetch(`${t.url}/${WS}/artifacts/urls/files/a%20b.txt?use_proxy=false&use_local_url=${encodeURIComponent(elsewhere)}`, {
+      headers: { Authorization: `Bearer ${t.rootToken}` }, redirect: 'manual',
+    });
+    expect(redirect.status).toBe(307);
+    expect(redirect.headers.get('location')!.startsWith(`${elsewhere}/fs-blobs/`)).toBe(true);
+  });
+});

@@ -9,8 +9,12 @@ import type { Database } from '@hypha/db';
 import type { BlobStore } from '@hypha/storage';
 import { ArtifactError, denied, invalid, notFound } from './errors.js';
 import { parseArtifactId, type ArtifactRef } from './ids.js';
+import { assertFileScope, assertGeneralUse } from './file-scope.js';
+import type { FileScope } from './file-scope.js';
 import { canPerform, type Operation } from './permissions.js';
 import type { ArtifactRow } from './record.js';
+import type { SharedKeyValue } from './upload-state.js';
+import type { UrlBase } from './url-options.js';
 
 /** The context the RPC layer injects (`require_context: true`), or the HTTP routes build. */
 export interface ArtifactContext {
@@ -18,6 +22,8 @@ export interface ArtifactContext {
   ws: string;
   user: UserInfo;
   from?: string;
+  /** Set by the HTTP file routes: the file a specialized (`get_file:`/`put_file:`) token may serve. */
+  fileScope?: FileScope;
   [key: string]: unknown;
 }
 
@@ -35,8 +41,20 @@ export interface ArtifactBackends {
 export interface ArtifactManagerOptions {
   /** The database and blob store; may still be opening (calls wait for it). */
   backends: ArtifactBackends | Promise<ArtifactBackends>;
+  /**
+   * Where in-progress multipart uploads are kept: the server's event bus key-value side (memory,
+   * or Redis in a cluster, so any instance can complete an upload another one started).
+   */
+  keyValue: SharedKeyValue;
   /** `public_base_url` of the server, for proxy URLs. */
   publicBaseUrl: string;
+  /** `local_base_url` of the server (for `use_local_url=True`); defaults to `publicBaseUrl`. */
+  localBaseUrl?: string;
+  /**
+   * Public prefixes of the store's presigned URLs and their server-local equivalents (the
+   * `/fs-blobs` route, or the S3 public and internal endpoints), for `use_local_url`.
+   */
+  directUrlBases?: UrlBase[];
   /** `--enable-s3-for-anonymous-users`: anonymous users may write artifacts in their workspace. */
   allowAnonymousWrites?: boolean;
   /** Looks up a workspace (for `read_only`); missing means no workspace-level restriction is known. */
@@ -50,6 +68,7 @@ export function requireContext(context: unknown): ArtifactContext {
   if (!c || typeof c.ws !== 'string' || !c.user || typeof c.user.id !== 'string') {
     throw denied('Permission denied: the call carries no valid context');
   }
+  assertGeneralUse(c.user, c.fileScope);
   return c;
 }
 
@@ -92,8 +111,12 @@ export class ArtifactAccess {
     return { row, parent: await this.findById(db, row.parent_id) };
   }
 
-  /** Throws `PermissionError` unless §4.3 grants `op`. */
+  /**
+   * Throws `PermissionError` unless §4.3 grants `op`. Specialized tokens must also name the file
+   * (`ctx.fileScope`) and are refused for anything else.
+   */
   check(ctx: ArtifactContext, op: Operation, row: ArtifactRow, parent: ArtifactRow | null): void {
+    assertFileScope(ctx.user, ctx.fileScope, op, row);
     if (!canPerform(ctx.user, ctx.ws, op, row, parent)) {
       throw denied(`User ${ctx.user.id} does not have permission to perform the operation '${op}' on the artifact ${row.workspace}/${row.alias}.`);
     }

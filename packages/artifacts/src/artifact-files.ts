@@ -18,18 +18,14 @@ import { validateDirPath, validateFilePath } from './ids.js';
 import { fileKey, versionPrefix } from './keys.js';
 import { nowSeconds, stagedVersionIndex, stagingOf } from './record.js';
 import type { ArtifactRow, Staging } from './record.js';
+import { MultipartUploads } from './upload-state.js';
+import { localizeUrl, parseLocalUrl, parseUseProxy } from './url-options.js';
+import type { LocalUrl } from './url-options.js';
 import { createZipStream } from './zip-stream.js';
 
 const READ_FILE_DEFAULT = 64 * 1024;
 const READ_FILE_MAX = 10 * 1024 * 1024;
 const UPLOAD_TTL_MS = 24 * 3600 * 1000;
-
-interface PendingUpload {
-  artifactUuid: string;
-  key: string;
-  path: string;
-  expiresAt: number;
-}
 
 function expiresIn(value: unknown): number {
   if (value === undefined || value === null) return 3600;
@@ -52,9 +48,11 @@ function readIndex(row: ArtifactRow, version: unknown, stage: unknown): number {
 }
 
 export class ArtifactFiles {
-  private readonly uploads = new Map<string, PendingUpload>();
+  private readonly uploads: MultipartUploads;
 
-  constructor(private readonly access: ArtifactAccess) {}
+  constructor(private readonly access: ArtifactAccess) {
+    this.uploads = new MultipartUploads(access.options.keyValue);
+  }
 
   /** Records staged files (row-locked) after checking `put_file`, staging and write rules. */
   private async stageFiles(ctx: ArtifactContext, artifactId: unknown, entries: Array<{ path: string; download_weight: number }>): Promise<{ row: ArtifactRow; index: number }>;
@@ -99,20 +97,31 @@ export class ArtifactFiles {
     const paths = (Array.isArray(file_path) ? file_path : [file_path]).map((p) => validateFilePath(p));
     const ttl = expiresIn(expires_in);
     const w = weight(download_weight);
+    const proxy = parseUseProxy(use_proxy);
+    const local = parseLocalUrl(use_local_url);
     const { row, index } = await this.stageFiles(ctx, artifact_id, paths.map((path) => ({ path, download_weight: w })));
     const urls: Record<string, string> = {};
     for (const path of paths) {
-      urls[path] = use_proxy === true
-        ? this.proxyUrl(row, path)
-        : await store.presignPut(fileKey(row, index, path), { expiresIn: ttl });
+      urls[path] = proxy
+        ? this.proxyUrl(row, path, local, w > 0 ? { download_weight: String(w) } : {})
+        : this.localize(await store.presignPut(fileKey(row, index, path), { expiresIn: ttl }), local);
     }
-    void use_local_url;
     return Array.isArray(file_path) ? urls : urls[paths[0]!]!;
   }
 
-  private proxyUrl(row: ArtifactRow, path: string): string {
-    const base = this.access.options.publicBaseUrl.replace(/\/$/, '');
-    return `${base}/${row.workspace}/artifacts/${row.alias}/files/${path.split('/').map(encodeURIComponent).join('/')}`;
+  /**
+   * The server's own file route for `path` with the extra query parameters. The caller presents
+   * its own credentials there (header, cookie or `?token=`, e.g. a `get_file:`/`put_file:` token).
+   */
+  private proxyUrl(row: ArtifactRow, path: string, local: LocalUrl, extra: Record<string, string>): string {
+    const o = this.access.options;
+    const base = local === false ? o.publicBaseUrl : local === true ? (o.localBaseUrl ?? o.publicBaseUrl) : local;
+    const qs = new URLSearchParams(extra).toString();
+    return `${base.replace(/\/+$/, '')}/${row.workspace}/artifacts/${row.alias}/files/${path.split('/').map(encodeURIComponent).join('/')}${qs ? `?${qs}` : ''}`;
+  }
+
+  private localize(url: string, local: LocalUrl): string {
+    return localizeUrl(url, local, this.access.options.directUrlBases ?? []);
   }
 
   async put_file_start_multipart(
@@ -126,15 +135,16 @@ export class ArtifactFiles {
       throw invalid(`part_count must be an integer in 1..${MAX_PART_NUMBER}`);
     }
     const ttl = expiresIn(expires_in);
+    if (parseUseProxy(use_proxy)) throw invalid('use_proxy=True is not supported for multipart uploads: part URLs go to the store; upload through the PUT file route instead');
+    const local = parseLocalUrl(use_local_url);
     const { row, index } = await this.stageFiles(ctx, artifact_id, [{ path, download_weight: weight(download_weight) }]);
     const key = fileKey(row, index, path);
     const uploadId = await store.createMultipartUpload(key);
-    this.prune();
-    this.uploads.set(uploadId, { artifactUuid: row.id, key, path, expiresAt: Date.now() + Math.max(ttl * 1000, UPLOAD_TTL_MS) });
+    await this.uploads.remember(uploadId, { artifactUuid: row.id, key, path }, Math.max(ttl * 1000, UPLOAD_TTL_MS));
     const parts: Array<{ part_number: number; url: string }> = [];
-    for (let n = 1; n <= part_count; n++) parts.push({ part_number: n, url: await store.presignUploadPart(key, uploadId, n, { expiresIn: ttl }) });
-    void use_proxy;
-    void use_local_url;
+    for (let n = 1; n <= part_count; n++) {
+      parts.push({ part_number: n, url: this.localize(await store.presignUploadPart(key, uploadId, n, { expiresIn: ttl }), local) });
+    }
     return { upload_id: uploadId, parts };
   }
 
@@ -142,8 +152,8 @@ export class ArtifactFiles {
     const ctx = requireContext(context);
     const { db, store } = await this.access.ready();
     if (typeof upload_id !== 'string') throw invalid('upload_id must be a string');
-    const pending = this.uploads.get(upload_id);
-    if (!pending || pending.expiresAt < Date.now()) throw notFound(`Upload ${upload_id} does not exist or has expired.`);
+    const pending = await this.uploads.find(upload_id);
+    if (!pending) throw notFound(`Upload ${upload_id} does not exist or has expired.`);
     const { row } = await this.access.loadFor(db, artifact_id, ctx, 'put_file');
     await this.access.assertWritable(ctx, row.workspace);
     if (row.id !== pending.artifactUuid) throw invalid(`Upload ${upload_id} belongs to another artifact.`);
@@ -157,13 +167,8 @@ export class ArtifactFiles {
     });
     completed.sort((a, b) => a.partNumber - b.partNumber);
     await store.completeMultipartUpload(pending.key, upload_id, completed);
-    this.uploads.delete(upload_id);
+    await this.uploads.forget(upload_id);
     return { success: true, message: `File ${pending.path} uploaded` };
-  }
-
-  private prune(): void {
-    const now = Date.now();
-    for (const [id, u] of this.uploads) if (u.expiresAt < now) this.uploads.delete(id);
   }
 
   /** Adds `weight` of each downloaded file to `download_count` (unless silent). */
@@ -184,13 +189,21 @@ export class ArtifactFiles {
     const { db, store } = await this.access.ready();
     const paths = (Array.isArray(file_path) ? file_path : [file_path]).map((p) => validateFilePath(p));
     const ttl = expiresIn(expires_in);
+    const proxy = parseUseProxy(use_proxy);
+    const local = parseLocalUrl(use_local_url);
     const { row } = await this.access.loadFor(db, artifact_id, ctx, 'get_file');
     const index = readIndex(row, version, stage);
+    const extra: Record<string, string> = {};
+    if (optionalBool(stage, 'stage') || version === 'stage') extra.stage = 'true';
+    else if (version !== undefined && version !== null) extra.version = String(version);
+    // get_file counts the download now; fetching the URL must not count it again.
+    if (proxy) extra.silent = 'true';
     const urls: Record<string, string> = {};
     for (const path of paths) {
-      urls[path] = use_proxy === true ? this.proxyUrl(row, path) : await store.presignGet(fileKey(row, index, path), { expiresIn: ttl });
+      urls[path] = proxy
+        ? this.proxyUrl(row, path, local, extra)
+        : this.localize(await store.presignGet(fileKey(row, index, path), { expiresIn: ttl }), local);
     }
-    void use_local_url;
     await this.countDownload(row, paths, optionalBool(silent, 'silent'));
     return Array.isArray(file_path) ? urls : urls[paths[0]!]!;
   }
@@ -334,8 +347,11 @@ export class ArtifactFiles {
   }
 
   /** Presigned download URL (for `use_proxy=false` redirects). */
-  async presignedDownload(ctx: ArtifactContext, artifactId: string, path: string, o: { version?: string; stage?: boolean; silent?: boolean; expiresIn?: number }): Promise<string> {
-    return (await this.get_file(artifactId, path, o.silent, o.version, o.stage, false, false, o.expiresIn, ctx)) as string;
+  async presignedDownload(
+    ctx: ArtifactContext, artifactId: string, path: string,
+    o: { version?: string; stage?: boolean; silent?: boolean; expiresIn?: number; useLocalUrl?: boolean | string },
+  ): Promise<string> {
+    return (await this.get_file(artifactId, path, o.silent, o.version, o.stage, false, o.useLocalUrl ?? false, o.expiresIn, ctx)) as string;
   }
 
   /** Streams a request body into the staged version (PUT route). */

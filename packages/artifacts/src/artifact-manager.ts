@@ -21,6 +21,8 @@ import type { ArtifactRow, Staging, VersionEntry } from './record.js';
 import { assertSchema, validateManifest } from './schema-validation.js';
 import { artifactPrefix, snapshotKey, versionPrefix } from './keys.js';
 import { countObjects, readJson } from './blob-util.js';
+import { duplicateArtifact } from './duplicate.js';
+import { setParent } from './set-parent.js';
 
 function objectOrNull(value: unknown, name: string): JsonObject | null {
   if (value === undefined || value === null) return null;
@@ -493,6 +495,19 @@ export class ArtifactManager {
     if (!paged) return items;
     const { total } = await db.selectFrom('artifacts').select((eb) => eb.fn.countAll<number>().as('total')).where(where as never).executeTakeFirstOrThrow();
     return { items, total: Number(total), offset: skip, limit: take };
+  }
+
+  // ------------------------------------------------------------------ duplicate / set_parent
+
+  async duplicate(
+    source_artifact_id: unknown, target_alias: unknown, target_workspace: unknown, target_parent_id: unknown,
+    overwrite: unknown, remove_secrets: unknown, stage: unknown, context: unknown,
+  ): Promise<Record<string, unknown>> {
+    return duplicateArtifact(this, source_artifact_id, target_alias, target_workspace, target_parent_id, overwrite, remove_secrets, stage, context);
+  }
+
+  async set_parent(artifact_id: unknown, new_parent_id: unknown, context: unknown): Promise<Record<string, unknown>> {
+    return setParent(this.access, artifact_id, new_parent_id, context);
   }
 
   // ------------------------------------------------------------------ secrets and stats

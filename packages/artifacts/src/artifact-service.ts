@@ -32,6 +32,9 @@ export function createArtifactService(m: ArtifactManager, f: ArtifactFiles): Rec
     },
     discard: (artifact_id: any, context: any) => m.discard(artifact_id, context),
     delete: (artifact_id: any, delete_files: any, recursive: any, version: any, context: any) => m.delete(artifact_id, delete_files, recursive, version, context),
+    duplicate: (source_artifact_id: any, target_alias: any, target_workspace: any, target_parent_id: any, overwrite: any, remove_secrets: any, stage: any, context: any) =>
+      m.duplicate(source_artifact_id, target_alias, target_workspace, target_parent_id, overwrite, remove_secrets, stage, context),
+    set_parent: (artifact_id: any, new_parent_id: any, context: any) => m.set_parent(artifact_id, new_parent_id, context),
     list: (parent_id: any, keywords: any, filters: any, mode: any, offset: any, limit: any, order_by: any, silent: any, pagination: any, stage: any, context: any) =>
       m.list(parent_id, keywords, filters, mode, offset, limit, order_by, silent, pagination, stage, context),
     search: (parent_id: any, keywords: any, filters: any, mode: any, offset: any, limit: any, order_by: any, pagination: any, stage: any, context: any) =>
@@ -72,7 +75,7 @@ export function createArtifactService(m: ArtifactManager, f: ArtifactFiles): Rec
 
 /** Names of the service's methods. */
 export const ARTIFACT_METHODS = [
-  'create', 'edit', 'read', 'commit', 'discard', 'delete', 'list', 'search', 'list_files', 'put_file',
+  'create', 'edit', 'read', 'commit', 'discard', 'delete', 'duplicate', 'set_parent', 'list', 'search', 'list_files', 'put_file',
   'put_file_start_multipart', 'put_file_complete_multipart', 'get_file', 'read_file', 'write_file', 'remove_file',
   'reset_stats', 'get_secret', 'set_secret', 'set_download_weight',
 ] as const;

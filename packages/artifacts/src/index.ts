@@ -4,7 +4,7 @@
  *
  * @example
  * import { ArtifactManager, ArtifactFiles, createArtifactService, openArtifactBackends } from '@hypha/artifacts';
- * const manager = new ArtifactManager({ backends: openArtifactBackends({ dataDir, fsSigning }), publicBaseUrl });
+ * const manager = new ArtifactManager({ backends: openArtifactBackends({ dataDir, fsSigning }), keyValue: core.bus, publicBaseUrl });
  * const files = new ArtifactFiles(manager.access);
  * await rpc.register_service(createArtifactService(manager, files));
  */
@@ -13,6 +13,10 @@ export { ArtifactFiles } from './artifact-files.js';
 export { ArtifactAccess, isAnonymousWorkspace, requireContext } from './access.js';
 export type { ArtifactBackends, ArtifactContext, ArtifactManagerOptions, WorkspaceFacts } from './access.js';
 export { createArtifactService, ARTIFACT_METHODS } from './artifact-service.js';
+export { assertFileScope, quotePath } from './file-scope.js';
+export type { FileScope } from './file-scope.js';
+export { MultipartUploads } from './upload-state.js';
+export type { PendingUpload, SharedKeyValue } from './upload-state.js';
 export { openArtifactBackends } from './artifact-backends.js';
 export type { OpenBackendsOptions, OpenedBackends, S3Settings } from './artifact-backends.js';
 export { ArtifactError, isArtifactError } from './errors.js';

@@ -42,6 +42,15 @@ export function qStage(req: Request): boolean | 'all' | undefined {
   return qBool(req, 'stage');
 }
 
+/** `use_local_url=true|false|<base URL>`. */
+export function qLocalUrl(req: Request): boolean | string | undefined {
+  const v = qString(req, 'use_local_url');
+  if (v === undefined || v === '') return undefined;
+  if (/^(true|1|yes)$/i.test(v)) return true;
+  if (/^(false|0|no)$/i.test(v)) return false;
+  return v;
+}
+
 export function qJson(req: Request, name: string): unknown {
   const v = qString(req, name);
   if (v === undefined || v === '') return undefined;

@@ -14,7 +14,7 @@ import { authenticate } from '../http/request-auth.js';
 import { bodyStream, readBody } from '../http/read-body.js';
 import type { HttpLog } from '../http/surface-deps.js';
 import { sendArtifactError } from './artifact-http-errors.js';
-import { qBool, qInt, qJson, qList, qNumber, qStage, qString } from './artifact-query.js';
+import { qBool, qInt, qJson, qList, qLocalUrl, qNumber, qStage, qString } from './artifact-query.js';
 
 export interface ArtifactRouteDeps {
   auth: AuthService;
@@ -78,7 +78,7 @@ async function handle(deps: ArtifactRouteDeps, req: Request, res: Response, work
         (method === 'POST' && (action === 'create-multipart-upload' || action === 'complete-multipart-upload')))) {
     return false;
   }
-  const { user } = await authenticate(deps.auth, req, true);
+  const { user } = await authenticate(deps.auth, req, true, 'checked-by-route');
   const ctx: ArtifactContext = { ws: workspace, user, from: `${workspace}/http` };
   const { manager, files } = await deps.services();
   const artifactId = `${workspace}/${alias}`;
@@ -126,7 +126,7 @@ async function handle(deps: ArtifactRouteDeps, req: Request, res: Response, work
     const stage = qBool(req, 'stage');
     const silent = qBool(req, 'silent');
     if (qBool(req, 'use_proxy') === false) {
-      const url = await files.presignedDownload(ctx, artifactId, path, { version, stage, silent, expiresIn: qInt(req, 'expires_in') });
+      const url = await files.presignedDownload(ctx, artifactId, path, { version, stage, silent, expiresIn: qInt(req, 'expires_in'), useLocalUrl: qLocalUrl(req) });
       res.redirect(307, url);
       return true;
     }
@@ -152,7 +152,7 @@ async function handle(deps: ArtifactRouteDeps, req: Request, res: Response, work
     const partCount = qInt(req, 'part_count');
     if (!path) throw new ArtifactError('INVALID_INPUT', 'Query parameter path is required');
     if (partCount === undefined || partCount <= 0) throw new ArtifactError('INVALID_INPUT', 'Query parameter part_count must be a positive integer');
-    res.json(await files.put_file_start_multipart(artifactId, path, partCount, qNumber(req, 'download_weight'), qInt(req, 'expires_in'), undefined, undefined, ctx));
+    res.json(await files.put_file_start_multipart(artifactId, path, partCount, qNumber(req, 'download_weight'), qInt(req, 'expires_in'), qBool(req, 'use_proxy'), qLocalUrl(req), ctx));
     return true;
   }
   if (action === 'complete-multipart-upload') {

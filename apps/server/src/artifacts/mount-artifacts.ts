@@ -76,6 +76,7 @@ export async function mountArtifacts(o: MountArtifactsOptions): Promise<MountedA
     : null;
   // A key of its own, derived from the JWT secret, so blob URLs survive restarts like tokens do.
   const signingSecret = createHash('sha256').update(`hypha-fs-blobs:${o.jwtSecret}`).digest('hex');
+  const localBaseUrl = o.core.manager.serverInfo.local_base_url;
   const opening = openArtifactBackends({
     databaseUri: s.databaseUri,
     databaseSchema: o.test?.databaseSchema,
@@ -94,6 +95,10 @@ export async function mountArtifacts(o: MountArtifactsOptions): Promise<MountedA
     publicBaseUrl: o.publicBaseUrl,
     // Multipart upload state on the bus, so any instance of a cluster can complete an upload.
     keyValue: o.core.bus,
+    localBaseUrl,
+    directUrlBases: s3
+      ? [{ public: s3.endpointUrlPublic ?? s3.endpointUrl, local: s3.endpointUrl }]
+      : [{ public: o.publicBaseUrl, local: localBaseUrl }],
     allowAnonymousWrites: s.enableS3ForAnonymousUsers === true,
     workspaceInfo: (ws) => o.core.workspaces.get(ws),
   });

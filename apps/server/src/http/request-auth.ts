@@ -5,7 +5,7 @@
  * 401; no token means the HTTP anonymous user (read on `ws-anonymous`).
  */
 import type { Request } from 'express';
-import { extractTokenFromAuthorization, extractTokenFromCookie } from '@hypha/auth';
+import { assertGeneralAccess, extractTokenFromAuthorization, extractTokenFromCookie, isAuthError } from '@hypha/auth';
 import type { AuthService, UserInfo } from '@hypha/auth';
 import { HttpError } from './http-errors.js';
 
@@ -22,11 +22,30 @@ export function tokenFrom(req: Request, allowQuery: boolean): string | null {
   return null;
 }
 
-export async function authenticate(auth: AuthService, req: Request, allowQuery = true): Promise<Caller> {
+/**
+ * `specializedScopes: 'checked-by-route'` is for the routes that check `resource:action` extra
+ * scopes themselves (artifact files); everywhere else a specialized token is refused with 403.
+ */
+export async function authenticate(
+  auth: AuthService,
+  req: Request,
+  allowQuery = true,
+  specializedScopes: 'refused' | 'checked-by-route' = 'refused',
+): Promise<Caller> {
   const token = tokenFrom(req, allowQuery);
+  let user: UserInfo;
   try {
-    return { user: await auth.resolveToken(token, { anonymous: 'http' }), token };
+    user = await auth.resolveToken(token, { anonymous: 'http' });
   } catch (err) {
     throw new HttpError(401, `Invalid token: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
+  if (specializedScopes === 'refused') {
+    try {
+      assertGeneralAccess(user);
+    } catch (err) {
+      if (!isAuthError(err)) throw err;
+      throw new HttpError(403, err.message, { cause: err });
+    }
+  }
+  return { user, token };
 }
