@@ -10,7 +10,7 @@ if (!('WebSocket' in globalThis)) (globalThis as Record<string, unknown>).WebSoc
  * What hypha-rpc's `connectToServer` resolves to (its workspace-manager proxy). Its typings omit
  * several manager methods (createWorkspace, generateToken, getServiceInfo, echo), hence the index.
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+ 
 export type HyphaClient = Awaited<ReturnType<typeof hyphaWebsocketClient.connectToServer>> & { [method: string]: any };
 type ConnectConfig = Parameters<typeof hyphaWebsocketClient.connectToServer>[0];
 

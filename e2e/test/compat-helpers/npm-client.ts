@@ -10,7 +10,7 @@ import { startTestServer, type TestServer } from '../helpers/test-server.js';
 if (!('WebSocket' in globalThis)) (globalThis as Record<string, unknown>).WebSocket = WebSocket;
 
 /** The manager proxy hypha-rpc returns; its methods are looked up by name at run time. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+ 
 export type NpmServer = Record<string, any> & { config: Record<string, any>; disconnect(): Promise<void> };
 
 export interface NpmHarness {

@@ -58,6 +58,7 @@ export { API_VERSION } from './peer/builtin-service.js';
 export const CHUNK_SIZE = 256 * 1024;
 
 /** An RPC peer. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- the merged interface types the camelCase aliases installed at the end of this file
 export class RPC extends MessageEmitter implements RpcInternals {
   /** @internal */ readonly clientId: string;
   /** @internal */ readonly localWorkspace: string | null;
@@ -400,5 +401,6 @@ export class RPC extends MessageEmitter implements RpcInternals {
 }
 
 // camelCase aliases of the snake_case methods (registerService, getRemoteService, ...).
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type -- types the aliases installed just below
 export interface RPC extends CamelCaseMethods {}
 installCamelCaseAliases(RPC.prototype);

@@ -7,7 +7,7 @@
 import type { WorkspaceManager } from './workspace-manager.js';
 import { managerMethodSchema } from './manager-schemas.js';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
+ 
 export function createManagerService(m: WorkspaceManager): Record<string, unknown> {
   return withSchemas({
     id: 'default',
