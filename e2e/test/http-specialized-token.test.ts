@@ -25,7 +25,7 @@ afterAll(async () => {
 describe('specialized tokens over HTTP', () => {
   it('are refused with 403 on service calls, workspace info and the config route', async () => {
     for (const path of ['/ws-user-alice/services/ws/echo?data=1', '/ws-user-alice/info', '/assets/config.json']) {
-      for (const headers of [{ Authorization: `Bearer ${specialized}` }, { Cookie: `access_token=${specialized}` }]) {
+      for (const headers of <Record<string, string>[]>[{ Authorization: `Bearer ${specialized}` }, { Cookie: `access_token=${specialized}` }]) {
         const res = await fetch(`${t.url}${path}`, { headers });
         expect({ path, status: res.status }).toEqual({ path, status: 403 });
         expect(await res.text()).toContain('Specialized token');

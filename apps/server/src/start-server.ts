@@ -12,6 +12,7 @@ import type { ClusterOptions, RpcFactory } from '@hypha/workspace';
 import { AuthService, KeyValueRevocationStore, assertStrongRootToken, authConfigFromEnv } from '@hypha/auth';
 import { resolveJwtSecret } from './jwt-secret.js';
 import { resolveServerId } from './server-id.js';
+import { acquireDataDirLock } from './data-dir-lock.js';
 import { WebsocketEndpoint } from './websocket-endpoint.js';
 import { mountHttpSurface } from './http/http-surface.js';
 import type { HttpSurfaceOptions } from './http/http-surface.js';
@@ -54,7 +55,35 @@ export interface RunningServer {
 
 export type LogFn = (level: 'info' | 'warn' | 'error', msg: string, extra?: Record<string, unknown>) => void;
 
+/**
+ * Starts a server. With `dataDir` it first takes `<dataDir>/server.lock` (PGlite and the secret
+ * files are single-process), refusing a directory a live server holds, and releases it on close.
+ * @throws DataDirLockedError when another running server uses `dataDir`.
+ */
 export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
+  if (!options.dataDir) return launch(options);
+  const lock = await acquireDataDirLock(options.dataDir);
+  let server: RunningServer;
+  try {
+    server = await launch(options);
+  } catch (err) {
+    await lock.release();
+    throw err;
+  }
+  if (lock.takenOverFrom !== null && !options.quiet) {
+    console.error(JSON.stringify({ level: 'warn', msg: 'took over the data dir lock of a server that is gone', file: lock.file, pid: lock.takenOverFrom }));
+  }
+  const closeServer = server.close;
+  return {
+    ...server,
+    async close() {
+      await closeServer();
+      await lock.release();
+    },
+  };
+}
+
+async function launch(options: StartServerOptions): Promise<RunningServer> {
   const quiet = options.quiet ?? false;
   const log: LogFn = (level, msg, extra) => {
     if (quiet && level !== 'error') return;

@@ -24,6 +24,8 @@ export interface HttpSurfaceOptions {
   httpCallTimeout?: number;
   /** Seconds between keep-alive pings on idle `/rpc` streams (default 15). */
   httpStreamPingInterval?: number;
+  /** Bytes an `/rpc` stream may hold for a client that reads too slowly before it is ended (default 64 MiB). */
+  httpStreamMaxBuffered?: number;
   /** Origins allowed by CORS (`--allow-origins`; default `["*"]`). */
   allowOrigins?: string[];
 }
@@ -52,7 +54,8 @@ export async function mountHttpSurface(app: Express, o: MountOptions): Promise<H
     log: o.log,
   };
   const base = deps.basePath || '/';
-  const rpc = new RpcTransport(deps, o.httpStreamPingInterval ?? 15);
+  const pingSeconds = o.httpStreamPingInterval ?? 15;
+  const rpc = new RpcTransport(deps, { pingSeconds, endTimeoutSeconds: 2 * pingSeconds, maxBuffered: o.httpStreamMaxBuffered ?? 64 * 1024 * 1024 });
   // The apps proxy sits outside the CORS policy in the reference (functions apps add their own).
   app.use(base, corsMiddleware(o.allowOrigins ?? ['*'], (path) => /^\/[^/]+\/apps(\/|$)/.test(path)));
   app.use(base, rpc.routes());

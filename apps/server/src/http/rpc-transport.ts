@@ -35,13 +35,23 @@ function parseHeader(frame: Uint8Array): { header: Record<string, unknown>; head
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
+/** Tuning of the `/rpc` downstreams. */
+export interface RpcStreamSettings {
+  /** Seconds of silence before a keep-alive ping. */
+  pingSeconds: number;
+  /** Bytes waiting for a slow reader before its stream is ended. */
+  maxBuffered: number;
+  /** Seconds an ended stream may take to reach its client before the connection is dropped. */
+  endTimeoutSeconds: number;
+}
+
 export class RpcTransport {
   readonly streams = new Map<string, RpcStream>();
   private closing = false;
 
   constructor(
     private readonly deps: HttpSurfaceDeps,
-    private readonly pingSeconds: number,
+    private readonly settings: RpcStreamSettings,
   ) {}
 
   routes(): Router {
@@ -59,7 +69,7 @@ export class RpcTransport {
       return;
     }
     const clientId = str(req.query.client_id) ?? randId();
-    const stream = new RpcStream(res, this.deps.metrics, this.pingSeconds);
+    const stream = new RpcStream(res, this.deps.metrics, this.settings);
     let session: ClientSession;
     try {
       session = await gateway.connect(
