@@ -1,4 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ArtifactClients, kw, type Proxy } from './helpers/artifact-clients.js';
 import { artifactBackend, type ArtifactBackend } from './helpers/artifact-backends.js';
@@ -14,6 +17,7 @@ describe('artifact uploads across server instances', () => {
   let backend: ArtifactBackend;
   let a: TestServer;
   let b: TestServer;
+  let bDataDir: string | undefined;
   const clients = new ArtifactClients(() => a.url);
   let am: Proxy;
   let ws: string;
@@ -29,12 +33,14 @@ describe('artifact uploads across server instances', () => {
       rootToken: strongRootToken(),
     };
     a = await startTestServer({ ...shared, serverId: `art-a-${randomUUID().slice(0, 8)}` });
-    b = await startTestServer({ ...shared, serverId: `art-b-${randomUUID().slice(0, 8)}` });
+    // One data dir per instance (a server locks its own); the artifacts live in PostgreSQL + S3.
+    bDataDir = await mkdtemp(join(tmpdir(), 'hypha-artifacts-e2e-b-'));
+    b = await startTestServer({ ...shared, dataDir: bDataDir, serverId: `art-b-${randomUUID().slice(0, 8)}` });
     await Promise.all([a.server.artifacts!.ready, b.server.artifacts!.ready]);
+    // `public/artifact-manager` is served by both instances; either copy may be picked (the HTTP
+    // routes below pick the instance explicitly).
     const root = await clients.connect(a.rootToken);
-    // A's own instance of the service (calls to B's go through Redis; the HTTP routes below pick
-    // the instance explicitly).
-    am = await root.server.getService(`public/builtin-${a.server.serverId}:artifact-manager`);
+    am = root.am;
     ws = root.server.config.workspace;
     auth = { Authorization: `Bearer ${a.rootToken}` };
   }, 60_000);
@@ -48,6 +54,7 @@ describe('artifact uploads across server instances', () => {
       await a.close();
     }
     await backend?.cleanup();
+    if (bDataDir) await rm(bDataDir, { recursive: true, force: true });
   });
 
   async function uploadParts(parts: Array<{ part_number: number; url: string }>, body: (n: number) => Buffer) {

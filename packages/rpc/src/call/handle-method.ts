@@ -152,11 +152,19 @@ function fail(rpc: RpcInternals, data: Record<string, any>, reply: ReplyChannel 
   }
 }
 
-/** `with_kwargs`: the last argument maps parameter names to values (spec §4.7). */
+/**
+ * `with_kwargs`: the last argument maps parameter names to values (spec §4.7). A remote function
+ * this peer re-exported (its proxy runs as the callee) gets them as keyword arguments again, so
+ * they reach the original function by name (as a Python peer's `**kwargs` would).
+ */
 function applyKwargs(method: AnyFunction, args: unknown[]): unknown[] {
   const kwargs = args[args.length - 1];
   if (typeof kwargs !== 'object' || kwargs === null || Array.isArray(kwargs)) return args;
   const out = args.slice(0, -1);
+  if ((method as { __rpc_object__?: unknown }).__rpc_object__) {
+    out.push({ ...(kwargs as Record<string, unknown>), _rkwargs: true });
+    return out;
+  }
   const named = getParamNames(method).filter((n) => n !== 'context');
   for (let i = 0; i < named.length; i++) {
     const name = named[i];

@@ -20,6 +20,7 @@ import type { CallContext } from './context.js';
 import { EventLog } from './event-log.js';
 import { isManagerServiceId, normaliseListQuery, resolveServiceId, validateKeyPart } from './service-query.js';
 import { toCaseConverted } from './case-conversion.js';
+import { rebindRemoteFunctions } from './relayed-functions.js';
 
 /** What the manager needs from its RPC peer. */
 export interface PeerCaller {
@@ -455,6 +456,7 @@ export class WorkspaceManager {
       timeout: cfg.timeout ?? 10,
     });
     if (!svc || typeof svc !== 'object') throw new Error(`Failed to get service: ${info.id}`);
+    rebindRemoteFunctions(svc, this.serverInfo.public_base_url);
     if (svc.app_id === undefined && info.app_id) svc.app_id = info.app_id;
     const out: Record<string, any> = toCaseConverted(svc, cfg.case_conversion ?? null);
     out.id = `${p.workspace}/${p.clientId}:${p.serviceId}`;
