@@ -28,7 +28,7 @@ const externalizeDynamicImports = {
   setup(build) {
     build.onResolve({ filter: /^[^./]/ }, async (args) => {
       if (args.pluginData === 'resolving' || args.path.startsWith('@hypha/')) return undefined;
-      if (args.path.startsWith('node:') || builtins.has(args.path.split('/')[0])) return { path: args.path, external: true };
+      if (args.path.startsWith('node:') || builtins.has(args.path)) return { path: args.path, external: true };
       const found = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, pluginData: 'resolving' });
       if (found.errors.length > 0) {
         // An optional dependency that is not installed (guarded by try/catch in its importer):

@@ -14,14 +14,7 @@ async function main(): Promise<void> {
     throw err;
   }
   const server = await startServer(config);
-  const base = config.publicBaseUrl ?? server.url;
-  console.log(`Hypha server ${server.serverId} listening on ${server.url} (WebSocket: ${base.replace(/^http/, 'ws')}/ws)`);
-  // One JSON line for process supervisors and tests: {"event":"hypha-server-listening",...}.
-  console.log(
-    JSON.stringify({ event: 'hypha-server-listening', server_id: server.serverId, url: server.url, ws_url: `${base.replace(/^http/, 'ws')}/ws`, pid: process.pid }),
-  );
-  if (config.rootToken) console.log('Admin access: connect with the token given by --root-token (HYPHA_ROOT_TOKEN).');
-  else console.log('Admin access: restart with --root-token <at least 32 characters> and connect with that token.');
+  // Handle stop signals before announcing the server: a supervisor may signal as soon as it reads the line.
   const stop = () => {
     server.close().then(() => process.exit(0), (err) => {
       console.error(err);
@@ -30,6 +23,14 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  const base = config.publicBaseUrl ?? server.url;
+  console.log(`Hypha server ${server.serverId} listening on ${server.url} (WebSocket: ${base.replace(/^http/, 'ws')}/ws)`);
+  // One JSON line for process supervisors and tests: {"event":"hypha-server-listening",...}.
+  console.log(
+    JSON.stringify({ event: 'hypha-server-listening', server_id: server.serverId, url: server.url, ws_url: `${base.replace(/^http/, 'ws')}/ws`, pid: process.pid }),
+  );
+  if (config.rootToken) console.log('Admin access: connect with the token given by --root-token (HYPHA_ROOT_TOKEN).');
+  else console.log('Admin access: restart with --root-token <at least 32 characters> and connect with that token.');
 }
 
 main().catch((err) => {

@@ -43,6 +43,7 @@ function toBytes(data: RawData): Uint8Array {
 }
 
 const BINARY = { binary: true } as const;
+const FIRST_FRAGMENT = { binary: true, fin: false } as const;
 
 /** When a connection last sent anything (for the idle sweep); updated in place per frame. */
 interface Seen {
@@ -182,6 +183,14 @@ export class WebsocketEndpoint {
           // A closing socket cannot take the frame: report it so the caller is rejected (§3.6).
           if (ws.readyState !== WebSocket.OPEN) return false;
           ws.send(frame, BINARY);
+          return true;
+        },
+        // A large payload goes out as it arrived, after the stamped header, in one message of two
+        // WebSocket fragments (RFC 6455 §5.4), instead of being copied into a new frame.
+        deliverParts: (head, rest) => {
+          if (ws.readyState !== WebSocket.OPEN) return false;
+          ws.send(head, FIRST_FRAGMENT);
+          ws.send(rest, BINARY);
           return true;
         },
         flow: websocketFlow(ws, this.flowHighWaterMark),

@@ -1,6 +1,7 @@
 /** 1. Routed service call, 64 B argument, one call in flight: p50/p99 vs the raw relay. */
 import { startRequiredChild } from '../harness/child.js';
-import { phase } from '../harness/durations.js';
+import { withCpu } from '../harness/proc-cpu.js';
+import { phase, type Phase } from '../harness/durations.js';
 import { measureLatency } from '../harness/measure.js';
 import { attempt, figure, type Outcome } from '../harness/not-available.js';
 import type { LatencySummary } from '../harness/stats.js';
@@ -11,7 +12,19 @@ import { connectEchoClient } from '../clients/raw-peer.js';
 import { startRelayPair } from '../clients/relay-pair.js';
 import { startOurServer } from '../servers/our-server.js';
 
+/** A latency run plus the server process's CPU time per call during it. */
+type Measured = LatencySummary & { serverCpuUsPerCall: number };
+
 const fmt = (s: LatencySummary): string => `p50 ${s.p50.toFixed(1)} µs, p99 ${s.p99.toFixed(1)} µs, ${s.count} calls`;
+const fmtCpu = (s: Measured): string => `${fmt(s)}, server CPU ${s.serverCpuUsPerCall.toFixed(1)} µs/call`;
+
+/** Warms up first, then measures latency and the server's CPU time over the measured calls only. */
+async function measured(pid: number, call: () => Promise<unknown>, p: Phase): Promise<Measured> {
+  const end = performance.now() + p.warmupMs;
+  while (performance.now() < end) await call();
+  const { result, cpuMs } = await withCpu(pid, () => measureLatency(call, { warmupMs: 0, durationMs: p.durationMs }));
+  return { ...result, serverCpuUsPerCall: (cpuMs * 1000) / result.count };
+}
 
 async function echoFloor(ctx: BenchContext): Promise<LatencySummary> {
   const server = await startRequiredChild({ script: 'floors/bare-ws-server.ts' });
@@ -25,16 +38,16 @@ async function echoFloor(ctx: BenchContext): Promise<LatencySummary> {
   }
 }
 
-async function relayFloor(ctx: BenchContext): Promise<LatencySummary> {
+async function relayFloor(ctx: BenchContext): Promise<Measured> {
   const pair = await startRelayPair();
   try {
-    return await measureLatency(() => pair.echo(ARG_64B), phase(ctx, 4));
+    return await measured(pair.relay.pid, () => pair.echo(ARG_64B), phase(ctx, 4));
   } finally {
     await pair.close();
   }
 }
 
-export async function routedLatencyOurs(ctx: BenchContext, kind: ClientKind): Promise<Outcome<LatencySummary>> {
+export async function routedLatencyOurs(ctx: BenchContext, kind: ClientKind): Promise<Outcome<Measured>> {
   return attempt(`routed latency (${kind})`, async () => {
     const connect = await loadConnect(kind);
     if (!connect.ok) return connect;
@@ -43,7 +56,8 @@ export async function routedLatencyOurs(ctx: BenchContext, kind: ClientKind): Pr
     try {
       const pair = await echoPair(connect.value, server.value.httpUrl);
       try {
-        return { ok: true, value: await measureLatency(() => pair.echo(ARG_64B), phase(ctx, 4)) };
+        const pid = server.value.child.pid;
+        return { ok: true, value: await measured(pid, () => pair.echo(ARG_64B), phase(ctx, 4)) };
       } finally {
         await pair.close();
       }
@@ -75,9 +89,10 @@ export const routedLatency: Benchmark = {
       rows,
       notes: [
         `raw ws echo (2 frames): ${fmt(echo)}`,
-        `raw ws relay (4 frames, segment 1 decoded, stamped and re-encoded per hop): ${fmt(relay)}`,
-        ...(ours.ok ? [`@hypha/rpc both ends: ${fmt(ours.value)}`] : []),
-        ...(npm.ok ? [`npm hypha-rpc both ends: ${fmt(npm.value)}`] : []),
+        `raw ws relay (4 frames, segment 1 decoded, stamped and re-encoded per hop): ${fmtCpu(relay)}`,
+        ...(ours.ok ? [`@hypha/rpc both ends: ${fmtCpu(ours.value)}`] : []),
+        ...(npm.ok ? [`npm hypha-rpc both ends: ${fmtCpu(npm.value)}`] : []),
+        'Server CPU = user + system time of the server process (/proc/<pid>/stat) during the measured phase, divided by the calls made; it is less sensitive to load from other processes than latency.',
         'The 1.5× target applies to our client and server; the npm-client row is for comparison.',
       ],
     };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { encode } from '@msgpack/msgpack';
 import { decodeFrame, decodeFrameHeader } from '@hypha/rpc';
-import { SenderStamp, readRoutingFields, stampFrame } from '../src/routing/header-stamp.js';
+import { SenderStamp, readRoutingFields, stampFrame, stampHeader } from '../src/routing/header-stamp.js';
 
 const user = { id: 'u1', roles: ['r'], is_anonymous: false, scope: { workspaces: { 'ws-1': 'rw' }, current_workspace: 'ws-1' } };
 
@@ -70,5 +70,17 @@ describe('readRoutingFields', () => {
     expect(readRoutingFields(encode([1]))).toBeNull();
     expect(readRoutingFields(encode({ to: 'abc' }).subarray(0, 4))).toBeNull();
     expect(readRoutingFields(new Uint8Array(0))).toBeNull();
+  });
+});
+
+describe('stampHeader', () => {
+  it('is stampFrame without the payload: header + rest joined equals the stamped frame', () => {
+    const frame = frameOf({ type: 'method', to: 'c2', session: 's' }, { data: new Uint8Array(100_000).fill(3) });
+    const { headerEnd } = decodeFrameHeader(frame);
+    const pairs = new SenderStamp('ws-1/c1', user).pairs('ws-1');
+    const head = stampHeader(frame, headerEnd, 'ws-1/c2', pairs);
+    const joined = Buffer.concat([head, frame.subarray(headerEnd)]);
+    expect(joined.equals(Buffer.from(stampFrame(frame, headerEnd, 'ws-1/c2', pairs)))).toBe(true);
+    expect(decodeFrame(head).main).toMatchObject({ type: 'method', to: 'ws-1/c2', from: 'ws-1/c1', session: 's' });
   });
 });

@@ -31,6 +31,8 @@ export class ConnectionRejectedError extends Error {
 export interface ClientTransport {
   /** Returns `false` when the transport is closing or closed and did not take the frame. */
   deliver(frame: Uint8Array): boolean | void;
+  /** Optional: sends a frame given as stamped header + payload as one message (see `RouteEndpoint.deliverParts`). */
+  deliverParts?(head: Uint8Array, rest: Uint8Array): boolean | void;
   /** Back-pressure hooks when the transport buffers outgoing frames (a WebSocket). */
   flow?: EndpointFlow;
   /** Closes the transport (superseded, workspace unloaded, ...). */
@@ -181,6 +183,7 @@ export class ClientGateway {
       readOnly,
       deliver: (frame) => transport.deliver(frame),
       flow: transport.flow,
+      ...(transport.deliverParts ? { deliverParts: (head: Uint8Array, rest: Uint8Array) => transport.deliverParts!(head, rest) } : {}),
     });
     session.handle = handle;
     const previous = this.sessions.get(fullId);

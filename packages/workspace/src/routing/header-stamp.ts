@@ -63,6 +63,18 @@ let kept = new Int32Array(64);
  * `to: target` and the sender's pre-encoded `stampPairs` (3 pairs), then the rest of `frame`.
  */
 export function stampFrame(frame: Uint8Array, headerEnd: number, target: string, stampPairs: Uint8Array): Uint8Array {
+  return stamp(frame, headerEnd, target, stampPairs, true);
+}
+
+/**
+ * Only the new segment 1 of {@link stampFrame}: for forwarding a large frame as two pieces (the
+ * stamped header, then `frame.subarray(headerEnd)` as received) without copying its payload.
+ */
+export function stampHeader(frame: Uint8Array, headerEnd: number, target: string, stampPairs: Uint8Array): Uint8Array {
+  return stamp(frame, headerEnd, target, stampPairs, false);
+}
+
+function stamp(frame: Uint8Array, headerEnd: number, target: string, stampPairs: Uint8Array, withRest: boolean): Uint8Array {
   const tag = frame[0]!;
   let count: number;
   let pos: number;
@@ -94,7 +106,7 @@ export function stampFrame(frame: Uint8Array, headerEnd: number, target: string,
   const mapHead = total <= 15 ? 1 : total <= 0xffff ? 3 : 5;
   const toLength = utf8Length(target);
   const toHead = toLength <= 31 ? 1 : toLength <= 0xff ? 2 : toLength <= 0xffff ? 3 : 5;
-  const rest = frame.length - headerEnd;
+  const rest = withRest ? frame.length - headerEnd : 0;
   const out = new Uint8Array(mapHead + keptBytes + 3 + toHead + toLength + stampPairs.length + rest);
   let o = 0;
   if (mapHead === 1) {

@@ -13,7 +13,7 @@ import { decodeFrameHeader, encodeFrame } from '@hypha/rpc';
 import { RoutingError } from '../errors.js';
 import { RecentlyDisconnected } from './recently-disconnected.js';
 import { syntheticReject } from './synthetic-reject.js';
-import { SenderStamp, readRoutingFields, stampFrame } from './header-stamp.js';
+import { SenderStamp, readRoutingFields, stampFrame, stampHeader } from './header-stamp.js';
 import type { RoutingFields } from './header-stamp.js';
 
 /** A peer attached to the router: a WebSocket client, an HTTP stream, or an in-server peer. */
@@ -30,6 +30,12 @@ export interface RouteEndpoint {
    * it wait for its timeout.
    */
   deliver(frame: Uint8Array): boolean | void;
+  /**
+   * Optional: hands one frame in two pieces, the stamped segment 1 and the rest as received, so
+   * a large payload is forwarded without being copied into a new frame. Same contract as `deliver`;
+   * the transport must send both pieces as one message.
+   */
+  deliverParts?(head: Uint8Array, rest: Uint8Array): boolean | void;
   /** Back-pressure hooks of a transport that can buffer (a socket); omitted for in-server peers. */
   flow?: EndpointFlow;
 }
@@ -67,6 +73,9 @@ export function presenceKey(id: string): string {
 }
 
 const RECONNECTED_EVENT = 'client-reconnected';
+
+/** Frames whose payload (after segment 1) is at least this long are forwarded in two pieces when the target can take them. */
+const SPLIT_FORWARD_BYTES = 64 * 1024;
 
 export class MessageRouter {
   readonly bus: EventBus;
@@ -341,8 +350,12 @@ export class RouteHandle {
     // bus would deliver it (both buses dispatch frames for local clients synchronously).
     const local = this.router.getLocal(target);
     if (local !== undefined) {
-      const out = stampFrame(frame, headerEnd, target, this.stamp.pairs(this.contextWorkspace(target)));
-      if (local.deliverSafely(out)) this.throttleOn(local);
+      const pairs = this.stamp.pairs(this.contextWorkspace(target));
+      const delivered =
+        frame.length - headerEnd >= SPLIT_FORWARD_BYTES && local.endpoint.deliverParts !== undefined
+          ? local.deliverPartsSafely(stampHeader(frame, headerEnd, target, pairs), frame.subarray(headerEnd))
+          : local.deliverSafely(stampFrame(frame, headerEnd, target, pairs));
+      if (delivered) this.throttleOn(local);
       else if (session) this.reject(session, sentTo, sentFrom, `Target peer ${target} is not connected`);
       else this.router.stats.undelivered++;
       return;
@@ -443,6 +456,19 @@ export class RouteHandle {
     if (this.detached) return false;
     try {
       if (this.endpoint.deliver(frame) === false) return false;
+    } catch (err) {
+      this.router.onError(`failed to deliver a frame to ${this.id}`, err);
+      return false;
+    }
+    this.router.stats.delivered++;
+    return true;
+  }
+
+  /** @internal like {@link deliverSafely}, for a frame given as stamped header and payload. */
+  deliverPartsSafely(head: Uint8Array, rest: Uint8Array): boolean {
+    if (this.detached || this.endpoint.deliverParts === undefined) return false;
+    try {
+      if (this.endpoint.deliverParts(head, rest) === false) return false;
     } catch (err) {
       this.router.onError(`failed to deliver a frame to ${this.id}`, err);
       return false;
