@@ -1,5 +1,6 @@
 /** CLI entry: `pnpm --filter server start [--port 9000] ...`. */
 import { loadConfig, ConfigError } from './config.js';
+import { DataDirLockedError } from './data-dir-lock.js';
 import { startServer } from './start-server.js';
 
 async function main(): Promise<void> {
@@ -13,7 +14,17 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const server = await startServer(config);
+  let server;
+  try {
+    server = await startServer(config);
+  } catch (err) {
+    // Refusals the user can act on get one line, not a stack trace.
+    if (err instanceof ConfigError || err instanceof DataDirLockedError) {
+      console.error(`hypha-server: ${err.message}`);
+      process.exit(2);
+    }
+    throw err;
+  }
   // Handle stop signals before announcing the server: a supervisor may signal as soon as it reads the line.
   const stop = () => {
     server.close().then(() => process.exit(0), (err) => {
