@@ -32,6 +32,7 @@ describe.each(CLIENT_KINDS)('%s client', (kind) => {
         for (let i = 0; i < data.byteLength; i += 4093) if (data[i] !== expected[i]) throw new Error(`byte ${i} differs`);
         return pattern(50 * MB, 11);
       },
+      ping: () => 'pong',
     });
     const caller = await pool.connect(kind);
     const svc = await caller.getService(`${provider.config.workspace}/blob`);
@@ -39,6 +40,13 @@ describe.each(CLIENT_KINDS)('%s client', (kind) => {
     expect(result.byteLength).toBe(50 * MB);
     const expected = pattern(50 * MB, 11);
     expect(Buffer.compare(Buffer.from(result.buffer, result.byteOffset, result.byteLength), Buffer.from(expected))).toBe(0);
+    // The caller acknowledges the last chunk of the result (`message_cache.process`) after it has
+    // already resolved our await. Two more round trips on the same sockets (frames stay in order)
+    // make sure the provider got that acknowledgement before afterEach disconnects both: hypha-rpc
+    // otherwise rejects its own finished upload with "RPC connection closed" and leaves that
+    // rejection unhandled.
+    expect(await svc.ping()).toBe('pong');
+    expect(await svc.ping()).toBe('pong');
   }, 120_000);
 });
 

@@ -87,7 +87,8 @@ async function create(file: string): Promise<boolean> {
 }
 
 class HeldLock implements DataDirLock {
-  private released = false;
+  /** The one release: later callers wait for it instead of returning while it is still running. */
+  private releasing: Promise<void> | undefined;
 
   constructor(
     readonly file: string,
@@ -95,9 +96,12 @@ class HeldLock implements DataDirLock {
     readonly takenOverFrom: number | null,
   ) {}
 
-  async release(): Promise<void> {
-    if (this.released) return;
-    this.released = true;
+  release(): Promise<void> {
+    this.releasing ??= this.removeFile();
+    return this.releasing;
+  }
+
+  private async removeFile(): Promise<void> {
     const owner = await readOwner(this.file, this.dir);
     if (owner === null) return;
     if (owner !== process.pid) {

@@ -26,11 +26,16 @@ async function main(): Promise<void> {
     throw err;
   }
   // Handle stop signals before announcing the server: a supervisor may signal as soon as it reads the line.
+  // A second signal while stopping waits for the same shutdown instead of starting another.
+  let stopping: Promise<void> | undefined;
   const stop = () => {
-    server.close().then(() => process.exit(0), (err) => {
-      console.error(err);
-      process.exit(1);
-    });
+    stopping ??= server.close().then(
+      () => process.exit(0),
+      (err) => {
+        console.error(err);
+        process.exit(1);
+      },
+    );
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

@@ -74,11 +74,14 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     console.error(JSON.stringify({ level: 'warn', msg: 'took over the data dir lock of a server that is gone', file: lock.file, pid: lock.takenOverFrom }));
   }
   const closeServer = server.close;
+  // One close for every caller: a second close() (a second SIGTERM, say) must wait for the lock to
+  // be released rather than return while the first is still shutting down.
+  let closing: Promise<void> | undefined;
   return {
     ...server,
-    async close() {
-      await closeServer();
-      await lock.release();
+    close() {
+      closing ??= closeServer().then(() => lock.release());
+      return closing;
     },
   };
 }

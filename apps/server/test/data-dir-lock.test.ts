@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startServer } from '../src/index.js';
-import { DATA_DIR_LOCK_FILE, DataDirLockedError } from '../src/data-dir-lock.js';
+import { acquireDataDirLock, DATA_DIR_LOCK_FILE, DataDirLockedError } from '../src/data-dir-lock.js';
 import type { RunningServer } from '../src/index.js';
 
 // PGlite and the secret files in the data dir are single-process: a second server on the same
@@ -126,5 +126,25 @@ describe('the data dir lock', () => {
     await writeFile(file, 'garbage\n');
     await expect(start(dir)).rejects.toThrow(`${file} does not hold a process id`);
     expect(await readFile(file, 'utf8')).toBe('garbage\n');
+  });
+});
+
+describe('releasing twice', () => {
+  it('makes a second release() wait until the lock file is gone', async () => {
+    const dir = await dataDir();
+    const lock = await acquireDataDirLock(dir);
+    const first = lock.release();
+    await lock.release();
+    await expect(lockOf(dir)).rejects.toMatchObject({ code: 'ENOENT' });
+    await first;
+  });
+
+  it('makes a second server close() wait until the lock file is gone', async () => {
+    const dir = await dataDir();
+    const server = await start(dir);
+    const first = server.close();
+    await server.close();
+    await expect(lockOf(dir)).rejects.toMatchObject({ code: 'ENOENT' });
+    await first;
   });
 });

@@ -96,6 +96,37 @@ describe('fast msgpack codec', () => {
     expect(() => encodeFrame({ type: 'x' }, { f: () => 1 })).toThrow(/Unrecognized object/);
   });
 
+  it('copies large byte arrays straight into the output, with the same bytes as the library', () => {
+    const rand = prng(99);
+    const randomBytes = (n: number): Uint8Array => Uint8Array.from({ length: n }, () => Math.floor(rand() * 256));
+    const backing = randomBytes(300_000);
+    const view = backing.subarray(1234, 1234 + 262_144); // a chunk-sized view with an offset
+    const floats = new Float32Array(2048).map(() => rand());
+    for (let i = 0; i < 20; i++) {
+      const main = { type: 'method', to: 'ws/c1', method: 'services.built-in.message_cache.set' };
+      const extra = {
+        args: ['key', i, view, randomBytes(4095), randomBytes(4096), 'between', randomBytes(70_000 + i)],
+        floats,
+        small: new Uint8Array([i]),
+        last: randomBytes(5000),
+      };
+      const frame = encodeFrame(main, extra);
+      const expected = Buffer.concat([encode(main), encode(extra)]);
+      expect(Buffer.from(frame).equals(expected)).toBe(true);
+      expect(frame.buffer).not.toBe(backing.buffer);
+      // The header rewrite appends segment 2 after the new header, still byte for byte.
+      const { headerEnd } = decodeFrameHeader(frame);
+      const rewritten = rewriteFrameHeader(frame, { ...main, from: 'ws/c2' }, headerEnd);
+      expect(Buffer.from(rewritten).equals(Buffer.concat([encode({ ...main, from: 'ws/c2' }), encode(extra)]))).toBe(true);
+    }
+    // A value the fast writer leaves to the library, after a large byte array in the same frame.
+    const date = new Date(1_700_000_000_123);
+    const mixed = { data: randomBytes(10_000), at: date };
+    expect(Buffer.from(encodeFrame({ type: 'x' }, mixed)).equals(Buffer.concat([encode({ type: 'x' }), encode(mixed)]))).toBe(true);
+    const after = { data: randomBytes(9000) };
+    expect(Buffer.from(encodeMsgpack(after)).equals(Buffer.from(encode(after)))).toBe(true);
+  });
+
   it('returns binary values as views into the frame, as the library does', () => {
     const frame = encodeFrame({ type: 'x' }, { data: new Uint8Array([1, 2, 3]) });
     const bytes = decodeFrame(frame).extra!.data as Uint8Array;

@@ -7,6 +7,7 @@
 import type { Express, NextFunction, Request, Response } from 'express';
 import type { AuthService } from '@hypha/auth';
 import type { HyphaCore } from '@hypha/workspace';
+import { HttpCallerPool } from './http-caller-pool.js';
 import { HttpMetrics } from './metrics.js';
 import { opsRoutes } from './ops-routes.js';
 import { serviceRoutes } from './service-routes.js';
@@ -44,13 +45,15 @@ export interface MountOptions extends HttpSurfaceOptions {
 
 export async function mountHttpSurface(app: Express, o: MountOptions): Promise<HttpSurface> {
   const metrics = new HttpMetrics(o.core);
+  const callTimeout = o.httpCallTimeout ?? 30;
   const deps: HttpSurfaceDeps = {
     core: o.core,
     auth: o.auth,
     basePath: o.basePath.replace(/\/$/, ''),
     bodyLimit: o.httpBodyLimit ?? 100 * 1024 * 1024,
-    callTimeout: o.httpCallTimeout ?? 30,
+    callTimeout,
     metrics,
+    callers: new HttpCallerPool(o.core, { methodTimeout: callTimeout }),
     log: o.log,
   };
   const base = deps.basePath || '/';
@@ -75,6 +78,7 @@ export async function mountHttpSurface(app: Express, o: MountOptions): Promise<H
     metrics,
     async close() {
       rpc.close();
+      await deps.callers.close();
       await login.stop();
     },
   };

@@ -7,7 +7,8 @@
 import { createManagerService, splitFullServiceId } from '@hypha/workspace';
 import type { CallContext, HyphaCore, ServiceInfo } from '@hypha/workspace';
 import type { CallArgs } from './call-args.js';
-import { HttpCallerPeer } from './http-caller.js';
+import type { CallerLease } from './http-caller-pool.js';
+import type { HttpCallerPeer } from './http-caller.js';
 import { badRequest, notFound } from './http-errors.js';
 import { parameterNames } from './param-names.js';
 
@@ -37,11 +38,34 @@ export function managerService(core: HyphaCore): Record<string, unknown> {
   return svc;
 }
 
-/** The service object whose members an HTTP request reads or calls. */
+/** The service object whose members an HTTP request reads or calls (fetched for this request). */
 export async function serviceObject(core: HyphaCore, peer: HttpCallerPeer, resolved: ResolvedService, timeout: number): Promise<Record<string, unknown>> {
   if (resolved.kind === 'manager') return managerService(core);
   const p = splitFullServiceId(resolved.info.id);
   return (await peer.getService(`${p.workspace}/${p.clientId}:${p.serviceId}`, timeout)) as unknown as Record<string, unknown>;
+}
+
+/**
+ * The member `key` of a resolved service. A remote function comes from the lease's cached
+ * description; anything else (a missing key, a plain value) is read from a freshly fetched one, so
+ * a cache entry never answers for what it does not hold.
+ */
+export async function serviceMember(core: HyphaCore, lease: CallerLease, resolved: ResolvedService, key: string, timeout: number): Promise<unknown> {
+  if (resolved.kind === 'manager') return memberAt(managerService(core), key);
+  const p = splitFullServiceId(resolved.info.id);
+  const id = `${p.workspace}/${p.clientId}:${p.serviceId}`;
+  const cached = memberIfPresent(await lease.service(id, timeout), key);
+  if (typeof cached === 'function') return cached;
+  return memberAt((await lease.peer.getService(id, timeout)) as unknown as Record<string, unknown>, key);
+}
+
+function memberIfPresent(service: Record<string, unknown>, key: string): unknown {
+  let value: unknown = service;
+  for (const part of key.split('.')) {
+    if (value === null || typeof value !== 'object' || !Object.prototype.hasOwnProperty.call(value, part)) return undefined;
+    value = (value as Record<string, unknown>)[part];
+  }
+  return value;
 }
 
 /** Reference `get_value`: a dotted key walks nested members; only own members count. */

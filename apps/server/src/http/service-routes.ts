@@ -6,11 +6,12 @@ import type { Request, Response } from 'express';
 import type { UserInfo } from '@hypha/auth';
 import { requestArgs } from './call-args.js';
 import { guardCall, providerOf } from './call-guard.js';
-import { HttpCallerPeer, callerWorkspace } from './http-caller.js';
+import type { CallerLease } from './http-caller-pool.js';
+import { callerWorkspace } from './http-caller.js';
 import { badRequest, sendError } from './http-errors.js';
 import { authenticate } from './request-auth.js';
 import { isAsyncIterable, streamResult, toPlain, writeResult } from './result-writer.js';
-import { callManager, callRemote, managerService, memberAt, resolveService, serviceObject } from './service-call.js';
+import { callManager, callRemote, managerService, resolveService, serviceMember } from './service-call.js';
 import { WORKSPACE_RE } from './surface-deps.js';
 import type { HttpSurfaceDeps } from './surface-deps.js';
 
@@ -22,17 +23,17 @@ export function serviceRoutes(deps: HttpSurfaceDeps): Router {
   const logFailure = (err: unknown, status: number) =>
     deps.log('error', 'HTTP service request failed', { status, error: err instanceof Error ? err.message : String(err) });
 
-  /** Authenticates, checks the URL workspace and attaches a caller peer for the request. */
-  async function withCaller<T>(req: Request, fn: (peer: HttpCallerPeer, user: UserInfo, ws: string) => Promise<T>): Promise<T> {
+  /** Authenticates, checks the URL workspace and lends the request the caller's pooled peer. */
+  async function withCaller<T>(req: Request, fn: (lease: CallerLease, user: UserInfo, ws: string) => Promise<T>): Promise<T> {
     const ws = String(req.params.workspace);
     if (!WORKSPACE_RE.test(ws)) throw badRequest(`Invalid workspace name: ${JSON.stringify(ws)}`);
     const { user } = await authenticate(auth, req);
     await core.manager.loadOrCreateWorkspace(user, ws);
-    const peer = await HttpCallerPeer.open(core, user, callerWorkspace(user, ws), deps.callTimeout);
+    const lease = await deps.callers.acquire(user, callerWorkspace(user, ws));
     try {
-      return await fn(peer, user, ws);
+      return await fn(lease, user, ws);
     } finally {
-      await peer.close();
+      lease.release();
     }
   }
 
@@ -40,7 +41,7 @@ export function serviceRoutes(deps: HttpSurfaceDeps): Router {
 
   router.get('/:workspace/services', async (req: Request, res: Response) => {
     try {
-      const list = await withCaller(req, async (peer, _user, ws) =>
+      const list = await withCaller(req, async ({ peer }, _user, ws) =>
         core.manager.list_services({ workspace: ws }, false, false, false, peer.context(core.managerId)),
       );
       res.json(list.map((info) => ({ ...(toPlain(info, true) as object), id: info.id.split('/').pop() })));
@@ -51,7 +52,7 @@ export function serviceRoutes(deps: HttpSurfaceDeps): Router {
 
   router.get('/:workspace/services/:service_id', async (req: Request, res: Response) => {
     try {
-      const body = await withCaller(req, async (peer, _user, ws) => {
+      const body = await withCaller(req, async ({ peer }, _user, ws) => {
         const resolved = await resolveService(core, peer, ws, String(req.params.service_id), mode(req));
         return resolved.kind === 'manager' ? managerService(core) : resolved.info;
       });
@@ -66,10 +67,10 @@ export function serviceRoutes(deps: HttpSurfaceDeps): Router {
     try {
       const { args, format } = await requestArgs(req, deps.bodyLimit);
       const key = String(req.params.function_key);
-      await withCaller(req, async (peer, _user, ws) => {
+      await withCaller(req, async (lease, _user, ws) => {
+        const { peer } = lease;
         const resolved = await resolveService(core, peer, ws, String(req.params.service_id), mode(req));
-        const service = await serviceObject(core, peer, resolved, deps.callTimeout);
-        const member = memberAt(service, key);
+        const member = await serviceMember(core, lease, resolved, key, deps.callTimeout);
         if (typeof member !== 'function') {
           writeResult(res, member, format);
           return;

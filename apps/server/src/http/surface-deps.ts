@@ -1,6 +1,7 @@
 /** What the HTTP surface's route modules share. */
 import type { AuthService } from '@hypha/auth';
 import type { HyphaCore } from '@hypha/workspace';
+import type { HttpCallerPool } from './http-caller-pool.js';
 import type { HttpMetrics } from './metrics.js';
 
 export type HttpLog = (level: 'info' | 'warn' | 'error', msg: string, extra?: Record<string, unknown>) => void;
@@ -15,6 +16,8 @@ export interface HttpSurfaceDeps {
   /** Seconds an HTTP service call may take before answering 504. */
   callTimeout: number;
   metrics: HttpMetrics;
+  /** Long-lived caller peers (and their cached service descriptions) for `/{ws}/services/*`. */
+  callers: HttpCallerPool;
   log: HttpLog;
 }
 

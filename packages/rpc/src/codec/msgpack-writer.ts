@@ -20,6 +20,11 @@ const TEXT_ENCODER_THRESHOLD = 50;
 const INITIAL_SIZE = 16 * 1024;
 /** A scratch buffer grown beyond this is dropped after use instead of kept. */
 const KEEP_LIMIT = 1024 * 1024;
+/**
+ * Byte arrays at least this long are not copied into the scratch buffer: only their msgpack
+ * header is written there, and their bytes are copied once, straight into the output.
+ */
+const DEFER_BYTES = 4096;
 
 const textEncoder = new TextEncoder();
 
@@ -27,6 +32,10 @@ let buf = new Uint8Array(INITIAL_SIZE);
 let view = new DataView(buf.buffer);
 let pos = 0;
 let busy = false;
+/** Large byte arrays left out of `buf`: `deferredAt[i]` is the scratch offset they follow. */
+const deferredAt: number[] = [];
+const deferredBytes: Uint8Array[] = [];
+let deferredTotal = 0;
 
 function ensure(n: number): void {
   const need = pos + n;
@@ -190,7 +199,7 @@ function writeNumber(n: number): void {
 
 function writeBytes(bytes: Uint8Array): void {
   const size = bytes.byteLength;
-  ensure(5 + size);
+  ensure(size >= DEFER_BYTES ? 5 : 5 + size);
   if (size < 0x100) {
     buf[pos++] = 0xc4;
     buf[pos++] = size;
@@ -203,6 +212,12 @@ function writeBytes(bytes: Uint8Array): void {
     buf[pos++] = 0xc6;
     view.setUint32(pos, size);
     pos += 4;
+  }
+  if (size >= DEFER_BYTES) {
+    deferredAt.push(pos);
+    deferredBytes.push(bytes);
+    deferredTotal += size;
+    return;
   }
   buf.set(bytes, pos);
   pos += size;
@@ -279,8 +294,8 @@ export function writeValues(first: unknown, second?: unknown, withSecond = false
 }
 
 /**
- * Like {@link writeValues}, with `tail` bytes appended after the encoded values (the output is
- * still one allocation, one copy of `tail`).
+ * Like {@link writeValues}, with `tail` bytes appended after the encoded values. The output is
+ * one allocation; large byte arrays and `tail` are copied into it once, directly.
  */
 export function writeValuesThen(first: unknown, second: unknown, withSecond: boolean, tail: Uint8Array | null): Uint8Array {
   if (busy) throw UNSUPPORTED;
@@ -289,14 +304,27 @@ export function writeValuesThen(first: unknown, second: unknown, withSecond: boo
   try {
     write(first, 1);
     if (withSecond) write(second, 1);
-    const size = pos + (tail ? tail.byteLength : 0);
-    const out = new Uint8Array(size);
-    out.set(buf.subarray(0, pos), 0);
-    if (tail) out.set(tail, pos);
+    const out = new Uint8Array(pos + deferredTotal + (tail ? tail.byteLength : 0));
+    let from = 0;
+    let at = 0;
+    for (let i = 0; i < deferredAt.length; i++) {
+      const upTo = deferredAt[i]!;
+      const bytes = deferredBytes[i]!;
+      out.set(buf.subarray(from, upTo), at);
+      at += upTo - from;
+      out.set(bytes, at);
+      at += bytes.byteLength;
+      from = upTo;
+    }
+    out.set(buf.subarray(from, pos), at);
+    if (tail) out.set(tail, at + pos - from);
     return out;
   } finally {
     busy = false;
     pos = 0;
+    deferredAt.length = 0;
+    deferredBytes.length = 0;
+    deferredTotal = 0;
     if (buf.byteLength > KEEP_LIMIT) {
       buf = new Uint8Array(INITIAL_SIZE);
       view = new DataView(buf.buffer);
