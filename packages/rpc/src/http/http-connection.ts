@@ -1,9 +1,11 @@
 import { encode } from '@msgpack/msgpack';
 import type { ConnectionInfo, RPCConnection } from '../connection.js';
-import { ConnectionAbortedError, isConnectionAbortedError } from '../websocket/connection-errors.js';
+import { ConnectionAbortedError } from '../websocket/connection-errors.js';
 import { errorText, resolveLogger, type Logger } from '../websocket/logger.js';
 import { LossWatch } from '../websocket/loss-watch.js';
 import { reconnectDelay } from '../websocket/reconnect-backoff.js';
+import { runReconnectLoop } from '../transport/reconnect-loop.js';
+import { refreshIntervalFor } from '../transport/refresh-interval.js';
 import { TimerSet } from '../websocket/timer-set.js';
 import { asControlMessage, FrameStreamParser } from './frame-stream.js';
 import type { HttpConnectionOptions, HttpReconnectOptions } from './http-connection-options.js';
@@ -276,10 +278,7 @@ export class HTTPStreamingRPCConnection implements RPCConnection {
     this.manager_id = info.manager_id;
     this.#workspace = info.workspace ?? this.#workspace;
     if (info.reconnection_token) this.#reconnectionToken = info.reconnection_token;
-    const lifeTime = info.reconnection_token_life_time;
-    if (typeof lifeTime === 'number' && lifeTime > 0 && this.#refreshInterval > lifeTime / 1.5) {
-      this.#refreshInterval = lifeTime / 1.5;
-    }
+    this.#refreshInterval = refreshIntervalFor(this.#refreshInterval, info.reconnection_token_life_time);
     this._enable_reconnect = true;
     this.#startRefresh();
   }
@@ -296,39 +295,40 @@ export class HTTPStreamingRPCConnection implements RPCConnection {
   async #reconnectLoop(): Promise<void> {
     this.#reconnecting = true;
     try {
-      for (let retry = 0; ; retry++) {
-        await this.#timers.sleep(reconnectDelay(retry, this.#reconnect, Math.random()));
-        if (this._closed) return;
-        this._services_registered_ok = undefined;
-        try {
-          const { stream, info } = await this.#connectStream();
-          // A stream lost while the handler re-registers services fails this attempt at once:
-          // replies to the handler's calls went to that stream.
-          await this.#loss.unlessLost(
-            stream,
-            this.#runConnectedHandler(stream, info),
-            () => new Error('Stream lost while re-registering services'),
-            (error) => this.#logger.warn('on_connected handler of a lost stream failed', { error: errorText(error) }),
-          );
-          if (this._closed) return;
-          if (this._services_registered_ok === false) {
-            this.#dropStream(stream);
-            throw new Error('Service re-registration failed after reconnection');
-          }
-          this.#logger.info('Stream reconnected', { attempts: retry + 1 });
-          return;
-        } catch (error) {
-          if (this._closed) return;
-          if (isConnectionAbortedError(error)) return this.#giveUp(`Server refused reconnection: ${errorText(error)}`);
-          if (retry + 1 >= this.#reconnect.max_attempts) {
-            return this.#giveUp(`Reconnection failed after ${retry + 1} attempts: ${errorText(error)}`);
-          }
-          this.#logger.warn('Stream reconnection attempt failed', { attempt: retry + 1, error: errorText(error) });
-        }
-      }
+      await runReconnectLoop({
+        maxAttempts: this.#reconnect.max_attempts,
+        delayBefore: (retry) => reconnectDelay(retry, this.#reconnect, Math.random()),
+        sleep: (ms) => this.#timers.sleep(ms),
+        isClosed: () => this._closed,
+        attempt: () => this.#reconnectOnce(),
+        giveUp: (reason) => this.#giveUp(reason),
+        reconnected: (attempts) => this.#logger.info('Stream reconnected', { attempts }),
+        attemptFailed: (attempt, error) =>
+          this.#logger.warn('Stream reconnection attempt failed', { attempt, error: errorText(error) }),
+      });
     } finally {
       this.#reconnecting = false;
     }
+  }
+
+  /** One reconnection: `true` once it held, `false` if closed meanwhile; throws if it failed. */
+  async #reconnectOnce(): Promise<boolean> {
+    this._services_registered_ok = undefined;
+    const { stream, info } = await this.#connectStream();
+    // A stream lost while the handler re-registers services fails this attempt at once:
+    // replies to the handler's calls went to that stream.
+    await this.#loss.unlessLost(
+      stream,
+      this.#runConnectedHandler(stream, info),
+      () => new Error('Stream lost while re-registering services'),
+      (error) => this.#logger.warn('on_connected handler of a lost stream failed', { error: errorText(error) }),
+    );
+    if (this._closed) return false;
+    if (this._services_registered_ok === false) {
+      this.#dropStream(stream);
+      throw new Error('Service re-registration failed after reconnection');
+    }
+    return true;
   }
 
   #giveUp(reason: string): void {

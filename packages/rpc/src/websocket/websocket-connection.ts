@@ -1,5 +1,4 @@
 import type { ConnectionInfo, RPCConnection } from '../connection.js';
-import { isConnectionAbortedError } from './connection-errors.js';
 import { openSocket, performHandshake } from './handshake.js';
 import type { ReconnectOptions, WebsocketConnectionOptions } from './connection-options.js';
 import { errorText, resolveLogger, type Logger } from './logger.js';
@@ -7,6 +6,8 @@ import { DEFAULT_BACKOFF, reconnectDelay } from './reconnect-backoff.js';
 import { LossWatch } from './loss-watch.js';
 import { dropSocket, toUint8Array, truncateReason } from './socket-helpers.js';
 import { TimerSet } from './timer-set.js';
+import { runReconnectLoop } from '../transport/reconnect-loop.js';
+import { refreshIntervalFor } from '../transport/refresh-interval.js';
 import {
   resolveWebSocketClass,
   WS_CLOSING,
@@ -201,10 +202,7 @@ export class WebsocketRPCConnection implements RPCConnection {
     this.connection_info = info;
     this.manager_id = info.manager_id ?? null;
     if (info.reconnection_token) this.#reconnectionToken = info.reconnection_token;
-    const lifeTime = info.reconnection_token_life_time;
-    if (typeof lifeTime === 'number' && lifeTime > 0 && this.#refreshInterval > lifeTime / 1.5) {
-      this.#refreshInterval = lifeTime / 1.5;
-    }
+    this.#refreshInterval = refreshIntervalFor(this.#refreshInterval, info.reconnection_token_life_time);
     this._enable_reconnect = true;
     ws.onmessage = (event) => this.#handleFrame(event.data);
     ws.onerror = (event) => this.#logger.warn('WebSocket error', { event: String(event) });
@@ -271,52 +269,48 @@ export class WebsocketRPCConnection implements RPCConnection {
 
   async #reconnectLoop(livedMs: number): Promise<void> {
     this.#reconnecting = true;
-    let retry = 0;
     // Flap control: a connection that died young waits before the first retry (spec §9.2).
-    let delay = livedMs < this.#reconnect.min_stable_ms ? this.#delayFor(0) : 0;
+    const young = livedMs < this.#reconnect.min_stable_ms;
     try {
-      for (;;) {
-        if (delay > 0) await this.#timers.sleep(delay);
-        if (this._closed) return;
-        this.#closedDuringReconnect = false;
-        this._services_registered_ok = undefined;
-        try {
-          const { ws, info } = await this.#connectSocket();
-          // A socket lost while the handler re-registers services fails this attempt at once:
-          // the handler's calls went out on a dead socket and may never be answered.
-          await this.#unlessLost(ws, this.#runConnectedHandler(ws, info), 'while re-registering services');
-          if (this.#reconnect.settle_ms > 0) {
-            await this.#unlessLost(ws, this.#timers.sleep(this.#reconnect.settle_ms), 'during the settle period');
-          }
-          if (this._closed) return;
-          if (this.#closedDuringReconnect || !this.#ws || this.#ws.readyState !== WS_OPEN) {
-            throw new Error('Connection lost during reconnection settle period');
-          }
-          if (this._services_registered_ok === false) {
-            this.#discardCurrentSocket();
-            throw new Error('Service re-registration failed after reconnection');
-          }
-          this.#logger.info('Reconnected', { attempts: retry + 1 });
-          return;
-        } catch (error) {
+      await runReconnectLoop({
+        maxAttempts: this.#reconnect.max_attempts,
+        delayBefore: (retry) => (retry > 0 ? this.#delayFor(retry - 1) : young ? this.#delayFor(0) : 0),
+        sleep: (ms) => this.#timers.sleep(ms),
+        isClosed: () => this._closed,
+        attempt: () => this.#reconnectOnce(),
+        afterFailure: () => {
           this.#closedDuringReconnect = false;
-          if (this._closed) return;
-          if (isConnectionAbortedError(error)) {
-            this.#giveUp(`Server refused reconnection: ${errorText(error)}`);
-            return;
-          }
-          retry += 1;
-          if (retry >= this.#reconnect.max_attempts) {
-            this.#giveUp(`Reconnection failed after ${retry} attempts: ${errorText(error)}`);
-            return;
-          }
-          delay = this.#delayFor(retry - 1);
-          this.#logger.warn('Reconnection attempt failed', { attempt: retry, retry_in_ms: Math.round(delay), error: errorText(error) });
-        }
-      }
+        },
+        giveUp: (reason) => this.#giveUp(reason),
+        reconnected: (attempts) => this.#logger.info('Reconnected', { attempts }),
+        attemptFailed: (attempt, error, retryInMs) =>
+          this.#logger.warn('Reconnection attempt failed', { attempt, retry_in_ms: Math.round(retryInMs), error: errorText(error) }),
+      });
     } finally {
       this.#reconnecting = false;
     }
+  }
+
+  /** One reconnection: `true` once it held, `false` if closed meanwhile; throws if it failed. */
+  async #reconnectOnce(): Promise<boolean> {
+    this.#closedDuringReconnect = false;
+    this._services_registered_ok = undefined;
+    const { ws, info } = await this.#connectSocket();
+    // A socket lost while the handler re-registers services fails this attempt at once:
+    // the handler's calls went out on a dead socket and may never be answered.
+    await this.#unlessLost(ws, this.#runConnectedHandler(ws, info), 'while re-registering services');
+    if (this.#reconnect.settle_ms > 0) {
+      await this.#unlessLost(ws, this.#timers.sleep(this.#reconnect.settle_ms), 'during the settle period');
+    }
+    if (this._closed) return false;
+    if (this.#closedDuringReconnect || !this.#ws || this.#ws.readyState !== WS_OPEN) {
+      throw new Error('Connection lost during reconnection settle period');
+    }
+    if (this._services_registered_ok === false) {
+      this.#discardCurrentSocket();
+      throw new Error('Service re-registration failed after reconnection');
+    }
+    return true;
   }
 
   /** `work`, unless `ws` is lost first: then the attempt fails at once (see {@link LossWatch}). */
