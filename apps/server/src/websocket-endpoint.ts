@@ -110,7 +110,9 @@ export class WebsocketEndpoint {
     this.lastSeen.set(ws, seen);
     let session: ClientSession | null = null;
     let phase: 'hello' | 'connecting' | 'ready' | 'closed' = 'hello';
-    const early: Uint8Array[] = [];
+    // Frames (binary) and control messages (text) that arrive behind the hello, kept in order until
+    // `connection_info` is out: clients treat any other first reply as fatal.
+    const early: Array<Uint8Array | string> = [];
     const authTimer = setTimeout(() => {
       if (phase === 'hello') this.closeWithError(ws, 1008, 'Authentication payload timeout');
     }, this.authTimeoutMs);
@@ -160,13 +162,17 @@ export class WebsocketEndpoint {
             session = s;
             phase = 'ready';
             this.sockets.set(s.id, ws);
-            for (const f of early.splice(0)) routeFrame(f);
+            for (const f of early.splice(0)) {
+              if (typeof f === 'string') this.onText(ws, s, f);
+              else routeFrame(f);
+            }
           },
         );
         return;
       }
       if (!isBinary) {
-        this.onText(ws, session, data.toString());
+        if (phase === 'connecting') early.push(data.toString());
+        else if (phase === 'ready') this.onText(ws, session, data.toString());
         return;
       }
       const frame = toBytes(data);
