@@ -37,6 +37,14 @@ describe('stampFrame', () => {
     expect(decodeFrame(out)).toEqual({ main: { type: 'log', data: 'hello', to: 'ws-2/*', from: 'ws-1/c1', ws: 'ws-2', user } });
   });
 
+  it('writes every string length form for the target (fixstr, str8, str16) as msgpack reads it', () => {
+    for (const length of [20, 31, 32, 200, 255, 256, 5000]) {
+      const target = `ws-1/${'t'.repeat(length - 5)}`;
+      const out = stamp(frameOf({ type: 'method', to: 'x' }, { n: length }), target);
+      expect(decodeFrame(out)).toEqual({ main: { type: 'method', to: target, from: 'ws-1/c1', ws: 'ws-1', user }, extra: { n: length } });
+    }
+  });
+
   it('handles map16 headers, long and non-ASCII targets', () => {
     const main: Record<string, unknown> = { to: 'x' };
     for (let i = 0; i < 20; i++) main[`k${i}`] = i;

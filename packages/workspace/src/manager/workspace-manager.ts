@@ -394,8 +394,9 @@ export class WorkspaceManager {
           if (typeof fn !== 'function') return null;
           const value = await withTimeout(fn(), selectTimeout * 1000);
           return { key, value };
-        } catch {
-          // A candidate that cannot answer is not selectable; the others still are.
+        } catch (err) {
+          // A candidate that cannot answer is not selectable; the others still are. Say which.
+          this.router.onError(`select:${fnName} skipped ${key}: it did not answer`, err);
           return null;
         }
       }),

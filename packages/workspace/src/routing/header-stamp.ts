@@ -109,19 +109,8 @@ function stamp(frame: Uint8Array, headerEnd: number, target: string, stampPairs:
   const rest = withRest ? frame.length - headerEnd : 0;
   const out = new Uint8Array(mapHead + keptBytes + 3 + toHead + toLength + stampPairs.length + rest);
   let o = 0;
-  if (mapHead === 1) {
-    out[o++] = 0x80 | total;
-  } else if (mapHead === 3) {
-    out[o++] = 0xde;
-    out[o++] = total >> 8;
-    out[o++] = total & 0xff;
-  } else {
-    out[o++] = 0xdf;
-    out[o++] = total >>> 24;
-    out[o++] = (total >> 16) & 0xff;
-    out[o++] = (total >> 8) & 0xff;
-    out[o++] = total & 0xff;
-  }
+  if (mapHead === 1) out[o++] = 0x80 | total;
+  else o = writeSizedHead(out, o, mapHead === 3 ? 0xde : 0xdf, mapHead - 1, total);
   for (let i = 0; i < keptCount; i++) {
     const start = kept[i * 2]!;
     const end = kept[i * 2 + 1]!;
@@ -131,27 +120,20 @@ function stamp(frame: Uint8Array, headerEnd: number, target: string, stampPairs:
   out[o++] = 0xa2; // "to"
   out[o++] = 0x74;
   out[o++] = 0x6f;
-  if (toHead === 1) {
-    out[o++] = 0xa0 | toLength;
-  } else if (toHead === 2) {
-    out[o++] = 0xd9;
-    out[o++] = toLength;
-  } else if (toHead === 3) {
-    out[o++] = 0xda;
-    out[o++] = toLength >> 8;
-    out[o++] = toLength & 0xff;
-  } else {
-    out[o++] = 0xdb;
-    out[o++] = toLength >>> 24;
-    out[o++] = (toLength >> 16) & 0xff;
-    out[o++] = (toLength >> 8) & 0xff;
-    out[o++] = toLength & 0xff;
-  }
+  if (toHead === 1) out[o++] = 0xa0 | toLength;
+  else o = writeSizedHead(out, o, toHead === 2 ? 0xd9 : toHead === 3 ? 0xda : 0xdb, toHead - 1, toLength);
   o += writeUtf8(target, out, o, toLength);
   out.set(stampPairs, o);
   o += stampPairs.length;
   if (rest > 0) out.set(frame.subarray(headerEnd), o);
   return out;
+}
+
+/** Writes a msgpack type byte followed by `n` as a big-endian integer of `bytes` bytes (1, 2 or 4). */
+function writeSizedHead(out: Uint8Array, o: number, type: number, bytes: number, n: number): number {
+  out[o++] = type;
+  for (let shift = (bytes - 1) * 8; shift >= 0; shift -= 8) out[o++] = (n >>> shift) & 0xff;
+  return o;
 }
 
 /** Whether the map key at `pos` is a string equal to one of the stamped keys. */
