@@ -1,32 +1,17 @@
 import { connectToServer, type HyphaServer } from '@hypha/rpc';
 import { startServer, type RunningServer } from '@hypha/server';
 import { hyphaWebsocketClient } from 'hypha-rpc';
-import { WebSocket } from 'ws';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { serverPerFile } from './helpers/server-per-file.js';
 
 // @hypha/rpc's HTTP streaming transport (`transport: 'http'`, GET/POST /rpc) against our real
 // server, talking to WebSocket clients (ours and the npm hypha-rpc) through it.
 
-let srv: RunningServer;
-const opened: Array<{ disconnect(): Promise<void> }> = [];
-const hadGlobalWebSocket = 'WebSocket' in globalThis;
-
-beforeAll(async () => {
-  // hypha-rpc reads `WebSocket.OPEN` from the global scope, which Node 20 lacks.
-  if (!hadGlobalWebSocket) (globalThis as Record<string, unknown>).WebSocket = WebSocket;
-  srv = await startServer({ port: 0, quiet: true });
-});
-afterEach(async () => {
-  for (const client of opened.splice(0)) await client.disconnect();
-});
-afterAll(async () => {
-  await srv?.close();
-  if (!hadGlobalWebSocket) delete (globalThis as Record<string, unknown>).WebSocket;
-});
+const ctx = serverPerFile();
 
 async function connect(config: Record<string, unknown>): Promise<HyphaServer> {
-  const server = await connectToServer({ server_url: srv.url, logger: null, ...config });
-  opened.push(server);
+  const server = await connectToServer({ server_url: ctx.server.url, logger: null, ...config });
+  ctx.opened.push(server);
   return server;
 }
 
@@ -77,13 +62,13 @@ describe('HTTP streaming transport against the server', () => {
     expect(checksum(back)).toBe(checksum(pattern(3 * MB, 1).reverse()));
 
     const theirs = await hyphaWebsocketClient.connectToServer({
-      server_url: srv.url,
+      server_url: ctx.server.url,
       client_id: 'npm-caller',
       workspace,
       token,
       logger: null,
     } as any);
-    opened.push(theirs);
+    ctx.opened.push(theirs);
     const viaNpm = await theirs.getService(`${workspace}/http-provider:over-http`);
     expect(await viaNpm.add(1, 2)).toBe(3);
     expect(await viaNpm.map([4], async (v: number) => -v)).toEqual([-4]);
@@ -129,7 +114,7 @@ describe('HTTP streaming transport against the server', () => {
         logger: null,
         reconnect: { base_delay_ms: 20, max_delay_ms: 200 },
       });
-      opened.push(http);
+      ctx.opened.push(http);
       const workspace = http.config.workspace as string;
       await http.registerService({ id: 'kept', config: { visibility: 'public' }, ok: () => 'still here' });
       for (let restart = 1; restart <= 2; restart++) {
@@ -140,18 +125,18 @@ describe('HTTP streaming transport against the server', () => {
         await reconnected;
         expect(http.config.manager_id, `restart ${restart}`).toBe(`manager-${current.serverId}`);
         const caller = await connectToServer({ server_url: current.url, client_id: `ws-caller-${restart}`, logger: null });
-        opened.push(caller);
+        ctx.opened.push(caller);
         expect(await (await caller.getService(`${workspace}/http-survivor:kept`)).ok()).toBe('still here');
         expect(await http.echo(`after restart ${restart}`)).toBe(`after restart ${restart}`);
       }
     } finally {
-      for (const client of opened.splice(0)) await client.disconnect();
+      for (const client of ctx.opened.splice(0)) await client.disconnect();
       await current?.close();
     }
   });
 
   it('removes the HTTP client and its services on disconnect()', async () => {
-    const http = await connectToServer({ server_url: srv.url, transport: 'http', client_id: 'http-leaving', logger: null });
+    const http = await connectToServer({ server_url: ctx.server.url, transport: 'http', client_id: 'http-leaving', logger: null });
     await http.registerService({ id: 'temp', config: { visibility: 'public' }, f: () => 1 });
     const workspace = http.config.workspace as string;
     const watcher = await connect({ client_id: 'ws-watcher' });

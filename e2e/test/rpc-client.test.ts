@@ -10,33 +10,16 @@ import { chromium } from 'playwright-core';
 import { build, type Options } from 'tsup';
 import { WebSocket } from 'ws';
 import rpcBuildConfigs from '../../packages/rpc/tsup.config.js';
-import { afterAll, afterEach, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import { serverPerFile } from './helpers/server-per-file.js';
 
 // @hypha/rpc's client against our real server, with the npm hypha-rpc client as a second peer.
 
-let srv: RunningServer;
-const opened: Array<{ disconnect(): Promise<void> }> = [];
-
-// hypha-rpc reads `WebSocket.OPEN` from the global scope, which Node 20 lacks.
-const hadGlobalWebSocket = 'WebSocket' in globalThis;
-
-beforeAll(async () => {
-  if (!hadGlobalWebSocket) (globalThis as Record<string, unknown>).WebSocket = WebSocket;
-  srv = await startServer({ port: 0, quiet: true });
-});
-
-afterEach(async () => {
-  for (const client of opened.splice(0)) await client.disconnect();
-});
-
-afterAll(async () => {
-  await srv?.close();
-  if (!hadGlobalWebSocket) delete (globalThis as Record<string, unknown>).WebSocket;
-});
+const ctx = serverPerFile();
 
 async function connect(config: Record<string, unknown> = {}): Promise<HyphaServer> {
-  const server = await connectToServer({ server_url: srv.url, logger: null, ...config });
-  opened.push(server);
+  const server = await connectToServer({ server_url: ctx.server.url, logger: null, ...config });
+  ctx.opened.push(server);
   return server;
 }
 
@@ -77,19 +60,19 @@ describe('connectToServer', () => {
     expect(server.config.client_id).toBe('e2e-names');
     expect(server.config.workspace).toMatch(/^ws-user-anonymouz-/);
     expect(server.config.manager_id).toMatch(/^manager-/);
-    expect(server.config.public_base_url).toBe(srv.url.replace(/\/$/, ''));
+    expect(server.config.public_base_url).toBe(ctx.server.url.replace(/\/$/, ''));
     expect(await server.echo({ a: [1, 2, 3] })).toEqual({ a: [1, 2, 3] });
     expect((server.registerService as any).__schema__.name).toBe('registerService');
     expect((server.register_service as any).__schema__.name).toBe('register_service');
   });
 
   it('accepts camelCase config keys', async () => {
-    const server = await connect({ serverUrl: srv.url, clientId: 'e2e-camel', methodTimeout: 10 });
+    const server = await connect({ serverUrl: ctx.server.url, clientId: 'e2e-camel', methodTimeout: 10 });
     expect(server.config.client_id).toBe('e2e-camel');
   });
 
   it('fails with the server reason when the token is invalid', async () => {
-    await expect(connectToServer({ server_url: srv.url, token: 'not-a-jwt', logger: null })).rejects.toThrow(
+    await expect(connectToServer({ server_url: ctx.server.url, token: 'not-a-jwt', logger: null })).rejects.toThrow(
       /ConnectionAbortedError: .+/,
     );
   });
@@ -119,14 +102,14 @@ describe('services through the server', () => {
     await ours.registerService(calculator);
     const token = await ours.generateToken();
     const theirs = await hyphaWebsocketClient.connectToServer({
-      server_url: srv.url,
+      server_url: ctx.server.url,
       client_id: 'e2e-theirs',
       workspace: ours.config.workspace,
       token,
       WebSocketClass: WebSocket,
       logger: null,
     } as any);
-    opened.push(theirs);
+    ctx.opened.push(theirs);
     const calc = await theirs.getService(`e2e-ours:calculator`);
     expect(await calc.add(20, 22)).toBe(42);
     await theirs.registerService({ id: 'greeter', config: { visibility: 'public' }, greet: (name: string) => `hello ${name}` });
@@ -137,7 +120,7 @@ describe('services through the server', () => {
 
 describe('WebsocketRPCConnection', () => {
   it("carries hypha-rpc's own RPC class (duck-compatible connection)", async () => {
-    const conn = new WebsocketRPCConnection({ server_url: normalizeServerUrl(srv.url), client_id: 'e2e-ref-rpc', logger: null });
+    const conn = new WebsocketRPCConnection({ server_url: normalizeServerUrl(ctx.server.url), client_id: 'e2e-ref-rpc', logger: null });
     const info = await conn.open();
     const rpc = new (hyphaWebsocketClient as any).RPC(conn, {
       client_id: 'e2e-ref-rpc',
@@ -145,7 +128,7 @@ describe('WebsocketRPCConnection', () => {
       server_base_url: info.public_base_url,
       logger: null,
     });
-    opened.push(rpc);
+    ctx.opened.push(rpc);
     await rpc.waitFor('services_registered', 10);
     const manager = await rpc.get_manager_service({ case_conversion: 'camel' });
     expect(await manager.echo('through our transport')).toBe('through our transport');
@@ -156,9 +139,9 @@ describe('getRemoteService', () => {
   it('connects from a service URL and returns the typed service', async () => {
     const provider = await connect({ client_id: 'e2e-url-provider' });
     await provider.registerService(calculator);
-    const url = `${srv.url}/${provider.config.workspace}/services/e2e-url-provider:calculator`;
+    const url = `${ctx.server.url}/${provider.config.workspace}/services/e2e-url-provider:calculator`;
     const calc = await getRemoteService<typeof calculator>(url, { logger: null });
-    opened.push((calc as unknown as { __server__: HyphaServer }).__server__);
+    ctx.opened.push((calc as unknown as { __server__: HyphaServer }).__server__);
     expect(await calc.add(1, 1)).toBe(2);
     await expect(getRemoteService(url, { server_url: 'http://elsewhere:1' })).rejects.toThrow(
       'server_url in config (http://elsewhere:1) does not match',
@@ -214,18 +197,18 @@ describe('connection lifecycle', () => {
       expect((client.list_services as any).__rpc_object__._rtarget).toBe(`*/manager-${second.serverId}`);
       expect(await client.echo('after restart')).toBe('after restart');
       const caller = await connectToServer({ server_url: second.url, client_id: 'e2e-restart-caller', logger: null });
-      opened.push(caller);
+      ctx.opened.push(caller);
       const survivor = await caller.getService(`${client.config.workspace}/e2e-restart:survivor`);
       expect(await survivor.ok()).toBe('still here');
     } finally {
-      for (const client of opened.splice(0)) await client.disconnect();
+      for (const client of ctx.opened.splice(0)) await client.disconnect();
       await first?.close();
       await second?.close();
     }
   });
 
   it('disconnect() closes cleanly and removes the services', async () => {
-    const provider = await connectToServer({ server_url: srv.url, client_id: 'e2e-leaving', logger: null });
+    const provider = await connectToServer({ server_url: ctx.server.url, client_id: 'e2e-leaving', logger: null });
     await provider.registerService({ id: 'temp', config: { visibility: 'public' }, f: () => 1 });
     const workspace = provider.config.workspace;
     const caller = await connect({ client_id: 'e2e-watcher' });
@@ -243,7 +226,7 @@ describe('login', () => {
     const userToken = await user.generateToken();
     const seen: LoginContext[] = [];
     const token = await login({
-      server_url: srv.url,
+      server_url: ctx.server.url,
       login_callback: async (context) => {
         seen.push(context);
         // what the login page does when the user submits: POST {key, token} to report_url
@@ -257,7 +240,7 @@ describe('login', () => {
       logger: null,
     });
     expect(seen).toHaveLength(1);
-    expect(seen[0]!.login_url).toBe(`${srv.url}/public/apps/hypha-login/?key=${seen[0]!.key}`);
+    expect(seen[0]!.login_url).toBe(`${ctx.server.url}/public/apps/hypha-login/?key=${seen[0]!.key}`);
     expect(token).toBe(userToken);
   });
 
@@ -269,7 +252,7 @@ describe('login', () => {
     const reporter = await connect({ client_id: 'e2e-login-page' });
     const loginService = await reporter.getService('public/hypha-login');
     const info = await login({
-      server_url: srv.url,
+      server_url: ctx.server.url,
       workspace,
       expires_in: 600,
       profile: true,
@@ -295,7 +278,7 @@ describe('login', () => {
     const reporter = await connect({ client_id: 'e2e-login-page3' });
     const loginService = await reporter.getService('public/hypha-login');
     const token = await login({
-      server_url: srv.url,
+      server_url: ctx.server.url,
       transport: 'http',
       login_callback: (context) => loginService.report(context.key, userToken),
       logger: null,
@@ -305,7 +288,7 @@ describe('login', () => {
 
   it('fails with the service error when the login is not completed in time', async () => {
     await expect(
-      login({ server_url: srv.url, login_timeout: 1, login_callback: () => {}, logger: null }),
+      login({ server_url: ctx.server.url, login_timeout: 1, login_callback: () => {}, logger: null }),
     ).rejects.toThrow(/Login timeout/);
   });
 });
@@ -336,7 +319,7 @@ describe('browser bundle in Chromium', () => {
           agent: () => navigator.userAgent,
         });
         return server.config.workspace as string;
-      }, srv.url);
+      }, ctx.server.url);
       const node = await connect({ client_id: 'e2e-node-for-page' });
       const pageCalc = await node.getService(`${workspace}/e2e-page:page-calc`);
       expect(await pageCalc.double(21)).toBe(42);
