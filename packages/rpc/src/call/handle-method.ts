@@ -161,7 +161,9 @@ function applyKwargs(method: AnyFunction, args: unknown[]): unknown[] {
   const kwargs = args[args.length - 1];
   if (typeof kwargs !== 'object' || kwargs === null || Array.isArray(kwargs)) return args;
   const out = args.slice(0, -1);
-  if ((method as { __rpc_object__?: unknown }).__rpc_object__) {
+  // A re-exported remote function, or a declared method that binds keywords itself.
+  const m = method as { __rpc_object__?: unknown; __accepts_kwargs__?: unknown };
+  if (m.__rpc_object__ || m.__accepts_kwargs__) {
     out.push({ ...(kwargs as Record<string, unknown>), _rkwargs: true });
     return out;
   }
