@@ -17,6 +17,7 @@ import { LoginService } from './login-service.js';
 import type { HttpLog, HttpSurfaceDeps } from './surface-deps.js';
 import { sendError } from './http-errors.js';
 import { corsMiddleware } from './cors.js';
+import { mcpRoutes } from '../mcp/mcp-routes.js';
 
 export interface HttpSurfaceOptions {
   /** Largest request body read whole (service calls, functions apps), in bytes (default 100 MiB). */
@@ -29,6 +30,8 @@ export interface HttpSurfaceOptions {
   httpStreamMaxBuffered?: number;
   /** Origins allowed by CORS (`--allow-origins`; default `["*"]`). */
   allowOrigins?: string[];
+  /** MCP routes `/{ws}/mcp/...` (`--enable-mcp`). */
+  enableMcp?: boolean;
 }
 
 export interface HttpSurface {
@@ -62,6 +65,8 @@ export async function mountHttpSurface(app: Express, o: MountOptions): Promise<H
   // The apps proxy sits outside the CORS policy in the reference (functions apps add their own).
   app.use(base, corsMiddleware(o.allowOrigins ?? ['*'], (path) => /^\/[^/]+\/apps(\/|$)/.test(path)));
   app.use(base, rpc.routes());
+  const mcp = o.enableMcp ? mcpRoutes(deps) : null;
+  if (mcp) app.use(base, mcp.router);
   app.use(base, serviceRoutes(deps));
   app.use(base, appRoutes(deps));
   app.use(base, opsRoutes(deps));
@@ -78,6 +83,7 @@ export async function mountHttpSurface(app: Express, o: MountOptions): Promise<H
     metrics,
     async close() {
       rpc.close();
+      await mcp?.close();
       await deps.callers.close();
       await login.stop();
     },
