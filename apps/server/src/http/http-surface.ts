@@ -18,6 +18,7 @@ import type { HttpLog, HttpSurfaceDeps } from './surface-deps.js';
 import { sendError } from './http-errors.js';
 import { corsMiddleware } from './cors.js';
 import { mcpRoutes } from '../mcp/mcp-routes.js';
+import { a2aRoutes } from '../a2a/a2a-routes.js';
 
 export interface HttpSurfaceOptions {
   /** Largest request body read whole (service calls, functions apps), in bytes (default 100 MiB). */
@@ -32,6 +33,8 @@ export interface HttpSurfaceOptions {
   allowOrigins?: string[];
   /** MCP routes `/{ws}/mcp/...` (`--enable-mcp`). */
   enableMcp?: boolean;
+  /** A2A routes `/{ws}/a2a/...` (`--enable-a2a`). */
+  enableA2a?: boolean;
 }
 
 export interface HttpSurface {
@@ -67,6 +70,7 @@ export async function mountHttpSurface(app: Express, o: MountOptions): Promise<H
   app.use(base, rpc.routes());
   const mcp = o.enableMcp ? mcpRoutes(deps) : null;
   if (mcp) app.use(base, mcp.router);
+  if (o.enableA2a) app.use(base, a2aRoutes(deps));
   app.use(base, serviceRoutes(deps));
   app.use(base, appRoutes(deps));
   app.use(base, opsRoutes(deps));
