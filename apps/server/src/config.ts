@@ -37,10 +37,14 @@ export interface ServerConfig {
   enableS3ForAnonymousUsers: boolean;
   /** CORS origins for the HTTP routes (`--allow-origins a,b` or `ALLOW_ORIGINS`; default `*`). */
   allowOrigins: string[];
+  /** Serve every service as an MCP server under `/{ws}/mcp/{service_id}/...` (`--enable-mcp`). */
+  enableMcp: boolean;
+  /** Serve `type: "a2a"` services as A2A agents under `/{ws}/a2a/{service_id}/...` (`--enable-a2a`). */
+  enableA2a: boolean;
 }
 
 /** Flags that take no value (`--enable-s3`, or `--enable-s3=false`). */
-const BOOLEAN_FLAGS = new Set(['enable-s3', 'enable-s3-for-anonymous-users']);
+const BOOLEAN_FLAGS = new Set(['enable-s3', 'enable-s3-for-anonymous-users', 'enable-mcp', 'enable-a2a']);
 
 const FLAGS: Record<string, keyof ServerConfig> = {
   host: 'host',
@@ -62,6 +66,8 @@ const FLAGS: Record<string, keyof ServerConfig> = {
   'workspace-bucket': 'workspaceBucket',
   'enable-s3-for-anonymous-users': 'enableS3ForAnonymousUsers',
   'allow-origins': 'allowOrigins',
+  'enable-mcp': 'enableMcp',
+  'enable-a2a': 'enableA2a',
 };
 
 function bool(name: string, raw: string | undefined): boolean {
@@ -139,6 +145,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
       .map((origin) => origin.trim())
       .filter((origin) => origin !== ''),
     clusterHeartbeatInterval: positiveSeconds('HYPHA_CLUSTER_HEARTBEAT_INTERVAL', env.HYPHA_CLUSTER_HEARTBEAT_INTERVAL, 5),
+    enableMcp: bool('enable-mcp', values['enable-mcp']),
+    enableA2a: bool('enable-a2a', values['enable-a2a']),
     ...artifactConfig(values),
   };
 }
