@@ -103,7 +103,6 @@ export class ClientGateway {
     const clientId = strOrNull(hello.client_id, 'client_id');
     if (!clientId) throw new ConnectionRejectedError(1003, 'Failed to decode authentication information: client_id is required');
     if (clientId.length > 256) throw fail(`Invalid client id: ${JSON.stringify(clientId.slice(0, 32))}… is longer than 256 characters`);
-    // eslint-disable-next-line no-control-regex
     if (/[/:@*\s\u0000-\u001f\u007f]/.test(clientId)) {
       throw fail(`Invalid client id: ${JSON.stringify(clientId)}; it must not contain '/', ':', '@', '*', spaces or control characters`);
     }
