@@ -18,9 +18,9 @@ trap cleanup EXIT
 
 git clone -q "$src" "$tmp/repo"
 cd "$tmp/repo"
-log "pnpm install"
+log "pnpm install"; SECONDS=0
 pnpm install --frozen-lockfile --prefer-offline >"$tmp/install.log" 2>&1 || { cat "$tmp/install.log"; exit 1; }
-log "pnpm --filter server start (port $port)"
+log "pnpm --filter server start (port $port; install took ${SECONDS}s)"; SECONDS=0
 HYPHA_PORT=$port setsid pnpm --filter server start >"$tmp/server.log" 2>&1 &
 server_pid=$!
 ready=0
@@ -40,6 +40,8 @@ curl -sfL "$url/login" | grep -qi '<html' || { echo "GET /login did not give the
 # One service call: a hypha-rpc client registers a service and calls it over WebSocket and HTTP.
 (cd apps/server && HYPHA_URL=$url node --input-type=module -e "
 import { hyphaWebsocketClient } from 'hypha-rpc';
+import { WebSocket } from 'ws';
+globalThis.WebSocket ??= WebSocket; // Node 20 has no global WebSocket
 const url = process.env.HYPHA_URL;
 const api = await hyphaWebsocketClient.connectToServer({ server_url: url });
 await api.registerService({ id: 'ci-echo', config: { visibility: 'public' }, echo: (x) => x });
@@ -50,4 +52,4 @@ const body = await res.text();
 if (res.status !== 200 || body.trim() !== '42') throw new Error('HTTP call gave ' + res.status + ': ' + body);
 await api.disconnect();
 ")
-log "ok: bundles, login page and a service call served by a fresh clone"
+log "ok (${SECONDS}s after install): bundles, login page and a service call served by a fresh clone"
