@@ -51,5 +51,5 @@ const res = await fetch(url + '/' + api.config.workspace + '/services/ci-echo/ec
 const body = await res.text();
 if (res.status !== 200 || body.trim() !== '42') throw new Error('HTTP call gave ' + res.status + ': ' + body);
 await api.disconnect();
-")
+") >"$tmp/client.log" 2>&1 || { cat "$tmp/client.log"; exit 1; }
 log "ok (${SECONDS}s after install): bundles, login page and a service call served by a fresh clone"
