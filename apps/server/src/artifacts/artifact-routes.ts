@@ -114,7 +114,7 @@ async function handle(deps: ArtifactRouteDeps, req: Request, res: Response, work
         downloadWeight: qNumber(req, 'download_weight'),
       });
       res.setHeader('ETag', stored.etag);
-      res.json({ success: true, message: `File ${path} uploaded` });
+      res.json({ success: true, message: "File uploaded successfully" });
       return true;
     }
     if (path === '' || rawPath.endsWith('/')) {
