@@ -22,6 +22,9 @@ import { MultipartUploads } from './upload-state.js';
 import { localizeUrl, parseLocalUrl, parseUseProxy } from './url-options.js';
 import type { LocalUrl } from './url-options.js';
 import { createZipStream } from './zip-stream.js';
+import { createSizedZipStream, zipLength } from './zip-writer.js';
+import type { SizedZipEntry } from './zip-writer.js';
+import { findZipMember, listZipDirectory, openZipMember, readZipIndex } from './zip-reader.js';
 
 const READ_FILE_DEFAULT = 64 * 1024;
 const READ_FILE_MAX = 10 * 1024 * 1024;
@@ -396,30 +399,50 @@ export class ArtifactFiles {
   /** A streamed, uncompressed zip of the chosen files (or all) of a version; counts the download. */
   async zipFiles(
     ctx: ArtifactContext, artifactId: string, o: { files?: string[]; version?: string; silent?: boolean },
-  ): Promise<{ stream: Readable; row: ArtifactRow }> {
+  ): Promise<{ stream: Readable; row: ArtifactRow; length: number | null }> {
     const { db, store } = await this.access.ready();
     const { row } = await this.access.loadFor(db, artifactId, ctx, 'get_file');
     const index = readIndex(row, o.version, false);
     const prefix = versionPrefix(row, index);
     const chosen = o.files?.map((f) => validateFilePath(f, 'file'));
-    for (const f of chosen ?? []) {
-      if (!(await store.head(prefix + f))) throw notFound(`File '${f}' does not exist in artifact ${row.workspace}/${row.alias}.`);
-    }
-    async function* entries() {
-      if (chosen) {
-        for (const name of chosen) yield { name, key: prefix + name };
-      } else {
-        for await (const o of walk(store, prefix)) yield { name: o.key.slice(prefix.length), key: o.key };
+    const entries: SizedZipEntry[] = [];
+    if (chosen) {
+      for (const f of chosen) {
+        const info = await store.head(prefix + f);
+        if (!info) throw notFound(`File '${f}' does not exist in artifact ${row.workspace}/${row.alias}.`);
+        entries.push({ name: f, key: prefix + f, size: info.size });
       }
+    } else {
+      for await (const b of walk(store, prefix)) entries.push({ name: b.key.slice(prefix.length), key: b.key, size: b.size });
     }
     if (!o.silent) {
-      const special = (row.config?.download_weights as Record<string, unknown> | undefined)?.['create-zip-file'];
-      if (typeof special === 'number' && special > 0) {
-        await db.updateTable('artifacts').set({ download_count: sql`download_count + ${special}` }).where('id', '=', row.id).execute();
-      } else if (chosen) {
-        await this.countDownload(row, chosen, false);
-      }
+      const weights = (row.config?.download_weights as Record<string, unknown> | undefined) ?? {};
+      const special = weights['create-zip-file'];
+      const total = typeof special === 'number'
+        ? special
+        : entries.reduce((sum, e) => sum + (typeof weights[e.name] === 'number' ? (weights[e.name] as number) : 0), 0);
+      if (total > 0) await db.updateTable('artifacts').set({ download_count: sql`download_count + ${total}` }).where('id', '=', row.id).execute();
     }
-    return { stream: createZipStream(store, entries()), row };
+    const length = zipLength(entries);
+    const stream = length === null ? createZipStream(store, (async function* () { yield* entries; })()) : createSizedZipStream(store, entries);
+    return { stream, row, length };
+  }
+
+  /**
+   * Inside a zip file of the artifact: the listing of `inner` (`''` or ending in `/`), or the
+   * member's bytes.
+   */
+  async zipMember(
+    ctx: ArtifactContext, artifactId: string, zipPath: string, inner: string, o: { version?: string; stage?: boolean },
+  ): Promise<{ listing: Array<Record<string, unknown>> } | { name: string; size: number; body: Readable }> {
+    const { db, store } = await this.access.ready();
+    const { row } = await this.access.loadFor(db, artifactId, ctx, 'get_file');
+    const key = fileKey(row, readIndex(row, o.version, o.stage), validateFilePath(zipPath));
+    const info = await store.head(key);
+    if (!info) throw notFound(`ZIP file not found: ${zipPath}`);
+    const members = await readZipIndex(store, key, info.size);
+    if (!inner || inner.endsWith('/')) return { listing: listZipDirectory(members, inner) };
+    const member = findZipMember(members, inner);
+    return { name: member.name, size: member.size, body: await openZipMember(store, key, member) };
   }
 }
