@@ -106,8 +106,16 @@ export class ArtifactAccess {
 
   /** Row and parent for `artifactId`, or a `KeyError`. */
   async load(db: Db, artifactId: unknown, ctx: ArtifactContext, lock = false): Promise<{ row: ArtifactRow; parent: ArtifactRow | null }> {
-    const row = await this.find(db, parseArtifactId(artifactId, ctx.ws), lock);
-    if (!row) throw notFound(`Artifact with ID '${String(artifactId)}' does not exist.`);
+    const ref = parseArtifactId(artifactId, ctx.ws);
+    const row = await this.find(db, ref, lock);
+    if (!row) {
+      if ('uuid' in ref) throw notFound(`Artifact with ID '${ref.uuid}' does not exist.`);
+      // The reference's hint for the usual mistake: a bare alias of another workspace's artifact.
+      throw notFound(
+        `Artifact with ID '${ref.workspace}/${ref.alias}' does not exist. Note: When working with artifacts from other workspaces, ` +
+          'use the full ID (workspace/alias) returned by create(), not just the alias.',
+      );
+    }
     return { row, parent: await this.findById(db, row.parent_id) };
   }
 
