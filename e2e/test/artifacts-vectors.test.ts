@@ -13,7 +13,7 @@ import { mintToken, startTestServer, userWith, type TestServer } from './helpers
 const POSTGRES_URI = 'postgresql://postgres@127.0.0.1:5432/test';
 const DIM = 8;
 // Distinct directions: no two items share a vector.
-const vec = (i: number): number[] => Array.from({ length: DIM }, (_, k) => Math.round(Math.sin((i + 1) * (k + 1)) * 1024) / 1024);
+const vec = (i: number): number[] => Array.from({ length: DIM }, (_, k) => Math.round(Math.sin((i + 1) * (k + 1)) * 8) / 8);
 
 describe('vector collections on embedded defaults', () => {
   let t: TestServer;
