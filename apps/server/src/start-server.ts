@@ -19,6 +19,7 @@ import type { HttpSurfaceOptions } from './http/http-surface.js';
 import type { ServerConfig } from './config.js';
 import { artifactsEnabled, mountArtifacts } from './artifacts/mount-artifacts.js';
 import type { ArtifactTestOptions, MountedArtifacts } from './artifacts/mount-artifacts.js';
+import { mountQueue } from './queue/mount-queue.js';
 
 export interface StartServerOptions extends Partial<ServerConfig>, HttpSurfaceOptions {
   /** Use this bus instead of creating one (tests). */
@@ -178,6 +179,7 @@ async function launch(options: StartServerOptions): Promise<RunningServer> {
     options.artifacts !== false && artifactsEnabled(options)
       ? await mountArtifacts({ app, core, auth, basePath, publicBaseUrl, jwtSecret, settings: options, test: options.artifacts || undefined, log, allowOrigins: options.allowOrigins })
       : null;
+  const queue = await mountQueue({ core, redisUri: options.redisUri, redisKeyPrefix: options.redisKeyPrefix, log });
   const httpSurface = await mountHttpSurface(app, { ...options, core, auth, basePath, log });
   let closed = false;
   return {
@@ -197,6 +199,7 @@ async function launch(options: StartServerOptions): Promise<RunningServer> {
       await httpSurface.close();
       await core.close();
       await artifacts?.close();
+      await queue.close();
       http.closeAllConnections();
       await stopped;
       if (ownsBus) await bus!.close();
