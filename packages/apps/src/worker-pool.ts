@@ -54,7 +54,31 @@ export class WorkerPool {
   /** Worker service infos of a workspace (optionally only those supporting `type`). */
   async listIn(workspace: string, type: string | null, ctx: CallContext): Promise<Array<Record<string, any>>> {
     const infos = await this.host.listServices({ workspace, type: 'server-app-worker' }, ctx);
-    return infos.filter((i) => !type || (Array.isArray(i.supported_types) && i.supported_types.includes(type)));
+    const out: Array<Record<string, any>> = [];
+    for (const i of infos) {
+      const types = Array.isArray(i.supported_types) ? (i.supported_types as string[]) : await this.supportedTypes(String(i.id), ctx);
+      if (!type || types.includes(type)) out.push({ ...i, supported_types: types });
+    }
+    return out;
+  }
+
+  private readonly typesCache = new Map<string, { types: string[]; at: number }>();
+
+  /** A registry entry may not carry `supported_types`: ask the worker itself (cached briefly). */
+  private async supportedTypes(id: string, ctx: CallContext): Promise<string[]> {
+    const local = this.local.get(id);
+    if (local) return [...local.supportedTypes];
+    const hit = this.typesCache.get(id);
+    if (hit && Date.now() - hit.at < 30_000) return hit.types;
+    try {
+      const svc = await this.host.getService(id, ctx, { timeout: 5 });
+      const types = Array.isArray(svc.supported_types) ? (svc.supported_types as string[]) : [];
+      this.typesCache.set(id, { types, at: Date.now() });
+      return types;
+    } catch {
+      // A worker that cannot be reached right now offers no types.
+      return [];
+    }
   }
 
   /** `list_workers`: workspace workers first, then public ones; each with `disabled`. */
