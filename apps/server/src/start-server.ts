@@ -19,6 +19,10 @@ import type { HttpSurfaceOptions } from './http/http-surface.js';
 import type { ServerConfig } from './config.js';
 import { artifactsEnabled, mountArtifacts } from './artifacts/mount-artifacts.js';
 import type { ArtifactTestOptions, MountedArtifacts } from './artifacts/mount-artifacts.js';
+import { mountOpsRoutes, startOps } from './ops/mount-ops.js';
+import type { RunningOps } from './ops/mount-ops.js';
+import { requestScope } from './ops/request-scope.js';
+import { BlockList, clientIp } from './ops/block-list.js';
 
 export interface StartServerOptions extends Partial<ServerConfig>, HttpSurfaceOptions {
   /** Use this bus instead of creating one (tests). */
@@ -50,6 +54,8 @@ export interface RunningServer {
   websocket: WebsocketEndpoint;
   /** The artifact manager, when it runs (its database may still be opening: see `ready`). */
   artifacts: MountedArtifacts | null;
+  /** Startup functions' clients, admin utilities, agent skills and local accounts. */
+  ops: RunningOps;
   close(): Promise<void>;
 }
 
@@ -147,6 +153,7 @@ async function launch(options: StartServerOptions): Promise<RunningServer> {
     onError: (msg, err) => log('error', msg, { error: err instanceof Error ? err.message : String(err) }),
   });
   await core.start();
+  const blocks = new BlockList(bus);
   const endpoint = new WebsocketEndpoint({
     gateway: core.gateway,
     idleTimeout: options.wsIdleTimeout,
@@ -154,6 +161,7 @@ async function launch(options: StartServerOptions): Promise<RunningServer> {
     maxPayload: options.maxPayload,
     flowHighWaterMark: options.flowHighWaterMark,
     log,
+    requestToken: async (req) => auth.customRequestToken(requestScope(req, 'websocket')),
   });
   const basePath = (options.basePath ?? '/').replace(/\/$/, '');
   const wsPath = `${basePath}/ws`;
@@ -164,7 +172,16 @@ async function launch(options: StartServerOptions): Promise<RunningServer> {
       socket.destroy();
       return;
     }
-    endpoint.handleUpgrade(req, socket, head);
+    blocks.reason('ip', clientIp(req)).then(
+      (reason) => {
+        if (reason === null) endpoint.handleUpgrade(req, socket, head);
+        else socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      },
+      (err) => {
+        log('error', 'block list check failed', { error: String(err) });
+        socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      },
+    );
   });
   app.get(`${basePath}/health/liveness`, (_req, res) => {
     res.json({ status: 'ok' });
@@ -178,7 +195,29 @@ async function launch(options: StartServerOptions): Promise<RunningServer> {
     options.artifacts !== false && artifactsEnabled(options)
       ? await mountArtifacts({ app, core, auth, basePath, publicBaseUrl, jwtSecret, settings: options, test: options.artifacts || undefined, log, allowOrigins: options.allowOrigins })
       : null;
+  await mountOpsRoutes(app, { basePath, staticMounts: options.staticMounts ?? [], blocks });
   const httpSurface = await mountHttpSurface(app, { ...options, core, auth, basePath, log });
+  const localBase = `${localBaseUrl}${basePath}`;
+  let ops: RunningOps | null = null;
+  const closeAll = async () => {
+    // Stop accepting first: clients told to reconnect (1001) must find no listener here rather
+    // than a TCP connection that the stopping endpoint resets (ECONNRESET).
+    const stopped = new Promise<void>((resolve) => http.close(() => resolve()));
+    await ops?.close();
+    await endpoint.close();
+    await httpSurface.close();
+    await core.close();
+    await artifacts?.close();
+    http.closeAllConnections();
+    await stopped;
+    if (ownsBus) await bus!.close();
+  };
+  try {
+    ops = await startOps({ core, auth, login: httpSurface.login, endpoint, blocks, serverId, localBaseUrl: localBase, settings: options, log });
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
   let closed = false;
   return {
     url: `http://${host}:${port}`,
@@ -187,19 +226,11 @@ async function launch(options: StartServerOptions): Promise<RunningServer> {
     core,
     websocket: endpoint,
     artifacts,
+    ops: ops!,
     async close() {
       if (closed) return;
       closed = true;
-      // Stop accepting first: clients told to reconnect (1001) must find no listener here rather
-      // than a TCP connection that the stopping endpoint resets (ECONNRESET).
-      const stopped = new Promise<void>((resolve) => http.close(() => resolve()));
-      await endpoint.close();
-      await httpSurface.close();
-      await core.close();
-      await artifacts?.close();
-      http.closeAllConnections();
-      await stopped;
-      if (ownsBus) await bus!.close();
+      await closeAll();
     },
   };
 }
