@@ -195,7 +195,7 @@ async function launch(options: StartServerOptions): Promise<RunningServer> {
     options.artifacts !== false && artifactsEnabled(options)
       ? await mountArtifacts({ app, core, auth, basePath, publicBaseUrl, jwtSecret, settings: options, test: options.artifacts || undefined, log, allowOrigins: options.allowOrigins })
       : null;
-  await mountOpsRoutes(app, { basePath, staticMounts: options.staticMounts ?? [], blocks });
+  const shared = await mountOpsRoutes(app, { basePath, staticMounts: options.staticMounts ?? [], blocks, core, auth, disableAgentSkills: options.disableAgentSkills ?? false });
   const httpSurface = await mountHttpSurface(app, { ...options, core, auth, basePath, log });
   const localBase = `${localBaseUrl}${basePath}`;
   let ops: RunningOps | null = null;
@@ -213,7 +213,7 @@ async function launch(options: StartServerOptions): Promise<RunningServer> {
     if (ownsBus) await bus!.close();
   };
   try {
-    ops = await startOps({ core, auth, login: httpSurface.login, endpoint, blocks, serverId, localBaseUrl: localBase, settings: options, log });
+    ops = await startOps({ core, auth, login: httpSurface.login, endpoint, shared, serverId, localBaseUrl: localBase, settings: options, log });
   } catch (err) {
     await closeAll();
     throw err;
