@@ -208,7 +208,7 @@ async function launch(options: StartServerOptions): Promise<RunningServer> {
     throw new Error('--enable-server-apps needs the artifact manager: give --data-dir or --database-uri');
   }
   const apps = options.enableServerApps && artifacts
-    ? await mountApps({ core, artifacts, log, env: options.env ?? process.env, enableTerminalWorker: options.enableTerminalWorker, workers: options.appWorkers })
+    ? await mountApps({ core, artifacts, log, env: options.env ?? process.env, enableTerminalWorker: options.enableTerminalWorker, enableMcp: options.enableMcp, enableA2a: options.enableA2a, workers: options.appWorkers })
     : null;
   const shared = await mountOpsRoutes(app, { basePath, staticMounts: options.staticMounts ?? [], blocks, core, auth, disableAgentSkills: options.disableAgentSkills ?? false });
   const httpSurface = await mountHttpSurface(app, { ...options, core, auth, basePath, log });
