@@ -3,7 +3,6 @@
  * and the filesystem blob store in the data dir (or S3).
  */
 import { join } from 'node:path';
-import { vector } from '@electric-sql/pglite-pgvector';
 import { createDatabase } from '@hypha/db';
 import type { HyphaDatabase } from '@hypha/db';
 import { createFsBlobStore } from '@hypha/storage';
@@ -66,8 +65,9 @@ export async function openArtifactBackends(o: OpenBackendsOptions): Promise<Open
       uri: o.databaseUri ?? undefined,
       dataDir: o.databaseUri ? undefined : (o.dataDir ?? undefined),
       schema: o.databaseSchema,
-      // pgvector inside the embedded database: vector collections work out of the box.
-      pgliteExtensions: o.databaseUri ? undefined : { vector },
+      // pgvector inside the embedded database: vector collections work out of the box. Imported
+      // dynamically so that bundles keep the package external (it finds its .tar.gz beside itself).
+      pgliteExtensions: o.databaseUri ? undefined : { vector: (await import('@electric-sql/pglite-pgvector')).vector },
     });
   } catch (err) {
     await store.close();
