@@ -19,6 +19,10 @@ import type { HttpSurfaceOptions } from './http/http-surface.js';
 import type { ServerConfig } from './config.js';
 import { artifactsEnabled, mountArtifacts } from './artifacts/mount-artifacts.js';
 import type { ArtifactTestOptions, MountedArtifacts } from './artifacts/mount-artifacts.js';
+import { mountQueue } from './queue/mount-queue.js';
+import { mountApps } from './apps/mount-apps.js';
+import type { MountedApps } from './apps/mount-apps.js';
+import type { AppWorker } from '@hypha/apps';
 import { mountOpsRoutes, startOps } from './ops/mount-ops.js';
 import type { RunningOps } from './ops/mount-ops.js';
 import { requestScope } from './ops/request-scope.js';
@@ -43,6 +47,8 @@ export interface StartServerOptions extends Partial<ServerConfig>, HttpSurfaceOp
   cluster?: ClusterOptions | false;
   /** Artifact manager test hooks, or `false` to run without it (it runs when `dataDir` or `databaseUri` is set). */
   artifacts?: ArtifactTestOptions | false;
+  /** Extra in-process server-app workers (with `enableServerApps`). */
+  appWorkers?: AppWorker[];
 }
 
 export interface RunningServer {
@@ -56,6 +62,8 @@ export interface RunningServer {
   artifacts: MountedArtifacts | null;
   /** Startup functions' clients, admin utilities, agent skills and local accounts. */
   ops: RunningOps;
+  /** The server-apps controller, with `enableServerApps`. */
+  apps: MountedApps | null;
   close(): Promise<void>;
 }
 
@@ -196,6 +204,13 @@ async function launch(options: StartServerOptions): Promise<RunningServer> {
       ? await mountArtifacts({ app, core, auth, basePath, publicBaseUrl, jwtSecret, settings: options, test: options.artifacts || undefined, log, allowOrigins: options.allowOrigins })
       : null;
   const shared = await mountOpsRoutes(app, { basePath, staticMounts: options.staticMounts ?? [], blocks, core, auth, disableAgentSkills: options.disableAgentSkills ?? false });
+  const queue = await mountQueue({ core, redisUri: options.redisUri, redisKeyPrefix: options.redisKeyPrefix, log });
+  if (options.enableServerApps && !artifacts) {
+    throw new Error('--enable-server-apps needs the artifact manager: give --data-dir or --database-uri');
+  }
+  const apps = options.enableServerApps && artifacts
+    ? await mountApps({ core, artifacts, log, env: options.env ?? process.env, enableTerminalWorker: options.enableTerminalWorker, workers: options.appWorkers })
+    : null;
   const httpSurface = await mountHttpSurface(app, { ...options, core, auth, basePath, log });
   const localBase = `${localBaseUrl}${basePath}`;
   let ops: RunningOps | null = null;
@@ -206,8 +221,10 @@ async function launch(options: StartServerOptions): Promise<RunningServer> {
     await ops?.close();
     await endpoint.close();
     await httpSurface.close();
+    await apps?.close();
     await core.close();
     await artifacts?.close();
+    await queue.close();
     http.closeAllConnections();
     await stopped;
     if (ownsBus) await bus!.close();
@@ -226,6 +243,7 @@ async function launch(options: StartServerOptions): Promise<RunningServer> {
     core,
     websocket: endpoint,
     artifacts,
+    apps,
     ops: ops!,
     async close() {
       if (closed) return;
