@@ -2,7 +2,7 @@ import './setup-websocket.js';
 import { readFileSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FLAGS, loadConfig, startServer } from '../src/index.js';
+import { BOOLEAN_FLAGS, FLAGS, loadConfig, startServer } from '../src/index.js';
 import type { RunningServer } from '../src/index.js';
 import { FLAG_HELP, helpText } from '../src/cli/help.js';
 import { serverVersion } from '../src/cli/version.js';
@@ -26,7 +26,7 @@ describe('the hypha-server command', () => {
 
   it('takes every flag from its HYPHA_ environment variable, explicit flags winning', () => {
     const env: Record<string, string> = {};
-    for (const flag of Object.keys(FLAGS)) env[`HYPHA_${flag.toUpperCase().replace(/-/g, '_')}`] = 'x';
+    for (const flag of Object.keys(FLAGS)) env[`HYPHA_${flag.toUpperCase().replace(/-/g, '_')}`] = BOOLEAN_FLAGS.has(flag) ? 'false' : 'x';
     // Values that must parse: numbers, booleans, lists, a strong root token, a complete S3 set.
     Object.assign(env, {
       HYPHA_PORT: '9001',
