@@ -60,17 +60,10 @@ export interface RunningServer {
   websocket: WebsocketEndpoint;
   /** The artifact manager, when it runs (its database may still be opening: see `ready`). */
   artifacts: MountedArtifacts | null;
-<<<<<<< HEAD
-  /** Startup functions' clients, admin utilities, agent skills and local accounts. */
-  ops: RunningOps;
-  /** The server-apps controller, with `enableServerApps`. */
-  apps: MountedApps | null;
-=======
   /** The server-apps controller, with `enableServerApps`. */
   apps: MountedApps | null;
   /** Startup functions' clients, admin utilities, agent skills and local accounts. */
   ops: RunningOps;
->>>>>>> main
   close(): Promise<void>;
 }
 
@@ -210,21 +203,14 @@ async function launch(options: StartServerOptions): Promise<RunningServer> {
     options.artifacts !== false && artifactsEnabled(options)
       ? await mountArtifacts({ app, core, auth, basePath, publicBaseUrl, jwtSecret, settings: options, test: options.artifacts || undefined, log, allowOrigins: options.allowOrigins })
       : null;
-<<<<<<< HEAD
-  const shared = await mountOpsRoutes(app, { basePath, staticMounts: options.staticMounts ?? [], blocks, core, auth, disableAgentSkills: options.disableAgentSkills ?? false });
-=======
->>>>>>> main
   const queue = await mountQueue({ core, redisUri: options.redisUri, redisKeyPrefix: options.redisKeyPrefix, log });
   if (options.enableServerApps && !artifacts) {
     throw new Error('--enable-server-apps needs the artifact manager: give --data-dir or --database-uri');
   }
   const apps = options.enableServerApps && artifacts
-    ? await mountApps({ core, artifacts, log, env: options.env ?? process.env, enableTerminalWorker: options.enableTerminalWorker, workers: options.appWorkers })
+    ? await mountApps({ core, artifacts, log, env: options.env ?? process.env, enableTerminalWorker: options.enableTerminalWorker, enableMcp: options.enableMcp, enableA2a: options.enableA2a, workers: options.appWorkers })
     : null;
-<<<<<<< HEAD
-=======
   const shared = await mountOpsRoutes(app, { basePath, staticMounts: options.staticMounts ?? [], blocks, core, auth, disableAgentSkills: options.disableAgentSkills ?? false });
->>>>>>> main
   const httpSurface = await mountHttpSurface(app, { ...options, core, auth, basePath, log });
   const localBase = `${localBaseUrl}${basePath}`;
   let ops: RunningOps | null = null;
