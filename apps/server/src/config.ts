@@ -51,7 +51,7 @@ export interface ServerConfig extends OpsConfig {
 }
 
 /** Flags that take no value (`--enable-s3`, or `--enable-s3=false`). */
-const BOOLEAN_FLAGS = new Set(['enable-s3', 'enable-s3-for-anonymous-users', 'enable-mcp', 'enable-a2a', 'enable-server-apps', 'enable-terminal-worker', ...OPS_BOOLEAN_FLAGS]);
+export const BOOLEAN_FLAGS = new Set(['enable-s3', 'enable-s3-for-anonymous-users', 'enable-mcp', 'enable-a2a', 'enable-server-apps', 'enable-terminal-worker', ...OPS_BOOLEAN_FLAGS]);
 
 export const FLAGS: Record<string, keyof ServerConfig> = {
   ...OPS_FLAGS,

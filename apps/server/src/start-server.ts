@@ -230,7 +230,7 @@ async function launch(options: StartServerOptions): Promise<RunningServer> {
     if (ownsBus) await bus!.close();
   };
   try {
-    ops = await startOps({ core, auth, login: httpSurface.login, endpoint, shared, serverId, localBaseUrl: localBase, settings: options, log });
+    ops = await startOps({ core, auth, login: httpSurface.login, endpoint, shared, serverId, localBaseUrl: localBase, settings: options, env: options.env ?? process.env, log });
   } catch (err) {
     await closeAll();
     throw err;

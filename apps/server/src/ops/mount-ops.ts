@@ -14,6 +14,7 @@ import { BlockList, clientIp } from './block-list.js';
 import { staticMountRouter } from './static-mounts.js';
 import { StartupApi } from './startup-server-api.js';
 import { runStartupFunctions } from './startup-functions.js';
+import { installLocalAuth } from './local-auth/local-auth.js';
 import { AgentSkills } from './agent-skills/agent-skills.js';
 import { ServiceCatalog } from './agent-skills/service-docs.js';
 import { agentSkillsRouter, agentSkillsService } from './agent-skills/skills-routes.js';
@@ -85,6 +86,7 @@ export interface OpsDeps {
   /** `http://host:port<base-path>` of this process. */
   localBaseUrl: string;
   settings: Partial<OpsConfig>;
+  env: Record<string, string | undefined>;
   log: (level: 'info' | 'warn' | 'error', msg: string, extra?: Record<string, unknown>) => void;
 }
 
@@ -117,6 +119,10 @@ export async function startOps(d: OpsDeps): Promise<RunningOps> {
   if (d.shared.skills) await core.builtins.register(agentSkillsService(d.shared.skills), { workspace: 'public' });
   const ops: RunningOps = { startup, blocks: d.shared.blocks, close: () => startup.close() };
   try {
+    if (d.settings.enableLocalAuth) {
+      const server = await startup.server();
+      await installLocalAuth(server, { kv: core.bus, auth, base: () => core.manager.serverInfo.public_base_url, env: d.env });
+    }
     await runStartupFunctions(d.settings.startupFunctions ?? [], () => startup.server());
   } catch (err) {
     await startup.close();

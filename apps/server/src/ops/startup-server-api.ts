@@ -31,6 +31,8 @@ export interface RegisterAuthServiceOptions {
   start_handler?: (...args: unknown[]) => unknown;
   check_handler?: (...args: unknown[]) => unknown;
   report_handler?: (...args: unknown[]) => unknown;
+  /** Hand the caller's context to every function as its last argument (our extension). */
+  require_context?: boolean;
   /** Any other function becomes an extra function of `hypha-login`. */
   [extra: string]: unknown;
 }
@@ -73,7 +75,7 @@ export class StartupApi {
     const registerAuthService = async (options: RegisterAuthServiceOptions = {}) => {
       const o: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(options)) o[SNAKE[k] ?? k] = v;
-      const { parse_token, generate_token, get_token, login_service, index_handler, start_handler, check_handler, report_handler, ...extra } = o;
+      const { parse_token, generate_token, get_token, login_service, index_handler, start_handler, check_handler, report_handler, require_context, ...extra } = o;
       auth.custom.parseToken = fnOrUndefined(parse_token, 'parse_token') as CustomParseToken | undefined;
       auth.custom.generateToken = fnOrUndefined(generate_token, 'generate_token') as CustomGenerateToken | undefined;
       auth.custom.getToken = fnOrUndefined(get_token, 'get_token') as CustomGetToken | undefined;
@@ -93,7 +95,7 @@ export class StartupApi {
         for (const [name, fn] of Object.entries(extra)) service[name] = fnOrUndefined(fn, name);
       }
       service.type = 'functions';
-      service.config = { ...((service.config as Record<string, unknown>) ?? {}), visibility: 'public' };
+      service.config = { ...((service.config as Record<string, unknown>) ?? {}), visibility: 'public', require_context: require_context === true };
       // The default registration goes first so that `public/hypha-login` names exactly one service.
       await login.stop();
       return (server.register_service as HyphaServer['register_service'])(service, { overwrite: true });
