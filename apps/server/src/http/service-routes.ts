@@ -65,11 +65,13 @@ export function serviceRoutes(deps: HttpSurfaceDeps): Router {
   const call = async (req: Request, res: Response) => {
     const started = process.hrtime.bigint();
     try {
-      const { args, format } = await requestArgs(req, deps.bodyLimit);
       const key = String(req.params.function_key);
       await withCaller(req, async (lease, _user, ws) => {
         const { peer } = lease;
         const resolved = await resolveService(core, peer, ws, String(req.params.service_id), mode(req));
+        // The body is read only once the caller is authenticated and the target resolved (issue
+        // #10 item 8), streamed with the size limit.
+        const { args, format } = await requestArgs(req, deps.bodyLimit);
         const member = await serviceMember(core, lease, resolved, key, deps.callTimeout);
         if (typeof member !== 'function') {
           writeResult(res, member, format);
