@@ -183,6 +183,7 @@ export class ClientGateway {
       user,
       readOnly,
       deliver: (frame) => transport.deliver(frame),
+      close: (code, reason) => transport.close(code, reason),
       flow: transport.flow,
       ...(transport.deliverParts ? { deliverParts: (head: Uint8Array, rest: Uint8Array) => transport.deliverParts!(head, rest) } : {}),
     });
