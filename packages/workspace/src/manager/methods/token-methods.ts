@@ -1,5 +1,5 @@
 /** Manager methods for tokens. */
-import { getPermission } from '@hypha/auth';
+import { checkPermission, getPermission, getUserWorkspace } from '@hypha/auth';
 import type { TokenConfig, UserInfo } from '@hypha/auth';
 import { InvalidArgumentError, PermissionDeniedError, Type, defineMethod } from '@hypha/service';
 import { ownedBy } from '../../workspaces/workspace-info.js';
@@ -38,9 +38,15 @@ export function tokenMethods(m: WorkspaceManager) {
     revoke_token: defineMethod({
       description: 'Revoke a token so that it is no longer accepted.',
       params: { token: Type.String({ description: 'The token to revoke.' }) },
-      permission: 'admin',
-      handler: async ({ token }, _ctx: CallContext): Promise<null> => {
+      permission: 'none',
+      handler: async ({ token }, ctx: CallContext): Promise<null> => {
         if (typeof token !== 'string' || !token) throw new InvalidArgumentError('Token must be a non-empty string');
+        const holder = await m.auth.parseToken(token);
+        if (!mayRevoke(ctx.user, holder)) {
+          throw new PermissionDeniedError(
+            `Permission denied: only the owner of the token or an admin of workspace ${String(holder.scope?.current_workspace ?? getUserWorkspace(holder))} may revoke it`,
+          );
+        }
         await m.auth.revokeToken(token);
         return null;
       },
@@ -62,4 +68,15 @@ export function tokenMethods(m: WorkspaceManager) {
       },
     }),
   };
+}
+
+/**
+ * Who may revoke a token (issue #10 item 6): the user it was issued to, the user who minted it
+ * (a child token's parent), or an admin of the workspace the token is for.
+ */
+function mayRevoke(caller: UserInfo, holder: UserInfo): boolean {
+  const workspace = holder.scope?.current_workspace ?? getUserWorkspace(holder);
+  if (workspace && workspace !== '*' && checkPermission(caller, workspace, 'a')) return true;
+  if (caller.is_anonymous) return false;
+  return holder.id === caller.id || (holder.parent !== null && holder.parent !== undefined && holder.parent === caller.id);
 }

@@ -158,7 +158,8 @@ export function workspaceMethods(m: WorkspaceManager) {
         const ws = typeof workspace === 'string' && workspace ? workspace : ctx.ws;
         const info = await m.workspaces.get(ws);
         if (!info) throw new NotFoundError(`Workspace not found: ${ws}`);
-        return info;
+        // Environment values are secrets of the workspace: read_write callers only (issue #10 item 2).
+        return checkPermission(ctx.user, ws, 'rw') ? info : withoutEnvValues(info);
       },
     }),
 
@@ -196,4 +197,11 @@ export function workspaceMethods(m: WorkspaceManager) {
       },
     }),
   };
+}
+
+/** The workspace info without its environment variables. */
+function withoutEnvValues(info: WorkspaceInfo): WorkspaceInfo {
+  const environs = info.config?.environs;
+  if (!environs || Object.keys(environs).length === 0) return info;
+  return { ...info, config: { ...info.config, environs: {} } };
 }
