@@ -25,6 +25,8 @@ export interface WebsocketEndpointOptions {
   /** Milliseconds a congested consumer may keep senders waiting before it is cut off (default 30 s). */
   slowConsumerMs?: number;
   log: (level: 'info' | 'warn' | 'error', msg: string, extra?: Record<string, unknown>) => void;
+  /** The token of the upgrade request (a custom `get_token`), used when the hello carries none. */
+  requestToken?: (req: IncomingMessage) => Promise<string | null>;
 }
 
 const LEGACY_REASON =
@@ -61,6 +63,7 @@ export class WebsocketEndpoint {
   private readonly flowHighWaterMark: number;
   private readonly slowConsumerMs: number;
   private readonly log: WebsocketEndpointOptions['log'];
+  private readonly requestToken: WebsocketEndpointOptions['requestToken'];
   private readonly lastSeen = new Map<WebSocket, Seen>();
   /** Open sockets by `<workspace>/<client_id>`. */
   private readonly sockets = new Map<string, WebSocket>();
@@ -68,6 +71,7 @@ export class WebsocketEndpoint {
   private stopping = false;
 
   constructor(o: WebsocketEndpointOptions) {
+    this.requestToken = o.requestToken;
     this.gateway = o.gateway;
     this.idleSeconds = o.idleTimeout ?? 600;
     this.idleTimeoutMs = this.idleSeconds * 1000;
@@ -156,7 +160,7 @@ export class WebsocketEndpoint {
           this.closeWithError(ws, 1003, 'Failed to decode authentication information');
           return;
         }
-        void this.establish(ws, hello as Record<string, unknown>).then(
+        void this.establish(ws, hello as Record<string, unknown>, req).then(
           (s) => {
             if (!s) return;
             if (phase === 'closed') {
@@ -185,9 +189,13 @@ export class WebsocketEndpoint {
     });
   }
 
-  private async establish(ws: WebSocket, hello: Record<string, unknown>): Promise<ClientSession | null> {
+  private async establish(ws: WebSocket, hello: Record<string, unknown>, req: IncomingMessage): Promise<ClientSession | null> {
     let session: ClientSession;
     try {
+      if (!hello.token && !hello.reconnection_token && this.requestToken) {
+        const token = await this.requestToken(req);
+        if (token) hello = { ...hello, token };
+      }
       session = await this.gateway.connect(hello, {
         deliver: (frame) => {
           // A closing socket cannot take the frame: report it so the caller is rejected (§3.6).
@@ -271,6 +279,14 @@ export class WebsocketEndpoint {
     const ws = this.sockets.get(clientFullId);
     if (!ws) return false;
     ws.terminate();
+    return true;
+  }
+
+  /** Closes a client's socket with a close code and reason; false when it is not connected here. */
+  closeClient(clientFullId: string, code: number, reason: string): boolean {
+    const ws = this.sockets.get(clientFullId);
+    if (!ws) return false;
+    ws.close(code, clip(reason));
     return true;
   }
 

@@ -9,6 +9,7 @@ import { assertGeneralAccess, extractTokenFromAuthorization, extractTokenFromCoo
 import type { AuthService, UserInfo } from '@hypha/auth';
 import { credentialedOrigin } from './cors.js';
 import { HttpError } from './http-errors.js';
+import { requestScope } from '../ops/request-scope.js';
 
 export interface Caller {
   user: UserInfo;
@@ -33,13 +34,16 @@ export async function authenticate(
   allowQuery = true,
   specializedScopes: 'refused' | 'checked-by-route' = 'refused',
 ): Promise<Caller> {
-  const token = tokenFrom(req, allowQuery);
-  if (token !== null && !extractTokenFromAuthorization(req.headers.authorization)) refuseCrossSiteCookie(req);
+  let token: string | null;
   let user: UserInfo;
   try {
+    token = (await auth.customRequestToken(requestScope(req, 'http'))) ?? tokenFrom(req, allowQuery);
     user = await auth.resolveToken(token, { anonymous: 'http' });
   } catch (err) {
     throw new HttpError(401, `Invalid token: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  }
+  if (token !== null && !extractTokenFromAuthorization(req.headers.authorization) && token === extractTokenFromCookie(req.headers.cookie)) {
+    refuseCrossSiteCookie(req);
   }
   if (specializedScopes === 'refused') {
     try {
