@@ -79,6 +79,47 @@ describe('deep JSON (item 9)', () => {
   });
 });
 
+describe('the body is read only after authentication (item 8)', () => {
+  /** A POST whose body sends 64 KiB and then stalls: an answer proves the body was not awaited. */
+  async function stalledPost(path: string, headers: Record<string, string>): Promise<number> {
+    let stop!: () => void;
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new Uint8Array(64 * 1024).fill(0x20));
+        stop = () => controller.close();
+      },
+    });
+    const aborter = new AbortController();
+    const timer = setTimeout(() => aborter.abort(), 3000);
+    try {
+      const res = await fetch(`${t.url}${path}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'Content-Length': String(100 * 1024 * 1024), ...headers },
+        body,
+        duplex: 'half',
+        signal: aborter.signal,
+      } as RequestInit);
+      return res.status;
+    } finally {
+      clearTimeout(timer);
+      stop();
+    }
+  }
+
+  it('an invalid token is refused before the body arrives', async () => {
+    expect(await stalledPost('/ws-user-bob/services/bob-http:echo/echo', { Authorization: 'Bearer not-a-token' })).toBe(401);
+  });
+
+  it("a caller without access to the target is refused before the body arrives", async () => {
+    expect(await stalledPost('/ws-user-bob/services/bob-http:echo/echo', {})).toBe(403);
+    expect(await stalledPost('/ws-user-bob/services/ws/echo', auth(aliceToken))).toBe(403);
+  });
+
+  it('an unknown service is a 404 before the body arrives', async () => {
+    expect(await stalledPost('/ws-user-bob/services/bob-http:nope/echo', auth(bobToken))).toBe(404);
+  });
+});
+
 describe('deep arguments over WebSocket (item 9)', () => {
   it('manager arguments nested 5k deep get a clear error and the connection keeps working', async () => {
     const raw = rawSession(t.wsUrl, { client_id: 'deep-sender' });

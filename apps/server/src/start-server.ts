@@ -39,6 +39,8 @@ export interface StartServerOptions extends Partial<ServerConfig>, HttpSurfaceOp
   maxPayload?: number;
   /** Outgoing bytes a socket may buffer before the peers sending to it are paused (default 512 KiB). */
   flowHighWaterMark?: number;
+  /** Seconds a consumer that does not read may keep its senders waiting before it is cut off (default 30). */
+  slowConsumerTimeout?: number;
   /** Environment for the auth settings (AUTH0_*, RECONNECTION_TOKEN_LIFE_TIME). @default process.env */
   env?: Record<string, string | undefined>;
   /** Silence the structured log. */
@@ -168,6 +170,7 @@ async function launch(options: StartServerOptions): Promise<RunningServer> {
     authTimeoutMs: options.authTimeoutMs,
     maxPayload: options.maxPayload,
     flowHighWaterMark: options.flowHighWaterMark,
+    ...(options.slowConsumerTimeout !== undefined ? { slowConsumerMs: options.slowConsumerTimeout * 1000 } : {}),
     log,
     requestToken: async (req) => auth.customRequestToken(requestScope(req, 'websocket')),
   });

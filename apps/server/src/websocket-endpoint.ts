@@ -7,7 +7,7 @@ import { WebSocketServer, WebSocket } from 'ws';
 import type { RawData } from 'ws';
 import { ConnectionRejectedError } from '@hypha/workspace';
 import type { ClientGateway, ClientSession } from '@hypha/workspace';
-import { DEFAULT_FLOW_HIGH_WATER_MARK, websocketFlow } from './websocket-flow.js';
+import { DEFAULT_FLOW_HIGH_WATER_MARK, DEFAULT_SLOW_CONSUMER_MS, websocketFlow } from './websocket-flow.js';
 
 export interface WebsocketEndpointOptions {
   gateway: ClientGateway;
@@ -22,6 +22,8 @@ export interface WebsocketEndpointOptions {
    * 512 KiB); reading from them resumes when the socket has drained.
    */
   flowHighWaterMark?: number;
+  /** Milliseconds a congested consumer may keep senders waiting before it is cut off (default 30 s). */
+  slowConsumerMs?: number;
   log: (level: 'info' | 'warn' | 'error', msg: string, extra?: Record<string, unknown>) => void;
   /** The token of the upgrade request (a custom `get_token`), used when the hello carries none. */
   requestToken?: (req: IncomingMessage) => Promise<string | null>;
@@ -59,6 +61,7 @@ export class WebsocketEndpoint {
   private readonly idleSeconds: number;
   private readonly authTimeoutMs: number;
   private readonly flowHighWaterMark: number;
+  private readonly slowConsumerMs: number;
   private readonly log: WebsocketEndpointOptions['log'];
   private readonly requestToken: WebsocketEndpointOptions['requestToken'];
   private readonly lastSeen = new Map<WebSocket, Seen>();
@@ -74,6 +77,7 @@ export class WebsocketEndpoint {
     this.idleTimeoutMs = this.idleSeconds * 1000;
     this.authTimeoutMs = o.authTimeoutMs ?? 5000;
     this.flowHighWaterMark = o.flowHighWaterMark ?? DEFAULT_FLOW_HIGH_WATER_MARK;
+    this.slowConsumerMs = o.slowConsumerMs ?? DEFAULT_SLOW_CONSUMER_MS;
     this.log = o.log;
     this.wss = new WebSocketServer({ noServer: true, maxPayload: o.maxPayload ?? 16 * 1024 * 1024, perMessageDeflate: false });
     this.wss.on('connection', (ws: WebSocket, req: IncomingMessage) => this.onConnection(ws, req));
@@ -207,7 +211,7 @@ export class WebsocketEndpoint {
           ws.send(rest, BINARY);
           return true;
         },
-        flow: websocketFlow(ws, this.flowHighWaterMark),
+        flow: websocketFlow(ws, this.flowHighWaterMark, this.slowConsumerMs),
         close: (code, reason) => this.closeWithError(ws, code, reason),
       });
     } catch (err) {

@@ -128,7 +128,8 @@ describe('functions apps', () => {
     expect(home.status).toBe(200);
     expect(await home.text()).toBe('<h1>home</h1>');
     expect(home.headers.get('access-control-allow-origin')).toBe('http://example.org');
-    expect(home.headers.get('access-control-allow-credentials')).toBe('true');
+    // No credentialed CORS for an origin not listed in --allow-origins (issue #10 item 7).
+    expect(home.headers.get('access-control-allow-credentials')).toBeNull();
 
     const echo = await fetch(appUrl('site/api/echo?x=1'), { method: 'POST', body: 'payload' });
     expect(echo.status).toBe(201);

@@ -51,7 +51,7 @@ export class ServerApps {
     if (!artifact) return null;
     const m = (artifact.manifest ?? {}) as Record<string, any>;
     const startup = m.startup_context as { ws?: string; user?: Record<string, unknown> } | undefined;
-    const ctx: CallContext = startup?.user ? { ...root, ws: workspace, user: startup.user as CallContext['user'], from: root.from } : root;
+    const ctx: CallContext = startup?.user ? { ...root, ws: workspace, user: startup.user as unknown as CallContext['user'], from: root.from } : root;
     const running = (await this.launcher.sessions.list(workspace)).find((s) => s.app_id === appId && s.status === 'running');
     const session = running ?? (await this.launcher.start(appId, { wait_for_service: serviceName }, ctx));
     return `${session.id}:${serviceName}`;

@@ -1,4 +1,5 @@
 import { MemoryKeyValueStore } from '@hypha/eventbus';
+import { createHash } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { AuthConfig } from './auth-config.js';
 import { createChildUser, type ChildTokenContext, type TokenConfig } from './child-token.js';
@@ -65,6 +66,9 @@ export class AuthService {
     const user = await this.parseToken(token, options);
     if (user.id !== 'root' || user.expires_at != null) {
       if (await this.#revocations.isRevoked(token)) throw new TokenRevokedError();
+      // A reconnection token dies with the token that opened its connection (issue #10 item 6).
+      const origin = derivedFrom(token, this.config.namespace);
+      if (origin !== null && (await this.#revocations.isRevoked(ORIGIN_PREFIX + origin))) throw new TokenRevokedError();
     }
     if (user.roles.includes('admin')) user.scope.workspaces['*'] = 'a';
     if (this.userGate) await this.userGate(user);
@@ -138,11 +142,20 @@ export class AuthService {
    * A reconnection token for a connection's user: its scope must name the client (`cid`) and the
    * workspace (`wid`). Lifetime `RECONNECTION_TOKEN_LIFE_TIME` unless given.
    */
-  generateReconnectionToken(user: UserInfo, expiresIn = this.config.reconnectionTokenLifetime): string {
+  generateReconnectionToken(user: UserInfo, expiresIn = this.config.reconnectionTokenLifetime, origin: string | null = null): string {
     if (!user.scope.client_id || !user.scope.current_workspace) {
       throw new AuthError('INVALID_ARGUMENT', 'A reconnection token needs a scope with client_id and current_workspace');
     }
-    return generateToken(this.config, user, { expiresIn });
+    return generateToken(this.config, user, { expiresIn, ...(origin ? { claims: { [`${this.config.namespace}${ORIGIN_CLAIM}`]: origin } } : {}) });
+  }
+
+  /**
+   * Identifies the token a connection was opened with, for the reconnection tokens derived from
+   * it: the origin a reconnection token carries, else a digest of `token` itself. Revoking the
+   * original token then revokes every reconnection token of that lineage.
+   */
+  tokenOrigin(token: string): string {
+    return derivedFrom(token, this.config.namespace) ?? digest(token);
   }
 
   /** Revoke a valid token until its expiry (`revoke_token`). */
@@ -155,10 +168,30 @@ export class AuthService {
     }
     if (user.expires_at == null) throw new AuthError('INVALID_ARGUMENT', 'This token does not expire and cannot be revoked');
     await this.#revocations.revoke(token, user.expires_at);
+    // Reconnection tokens derived from it live up to their own lifetime past this token's expiry.
+    const derivedUntil = Math.max(user.expires_at, Math.floor(Date.now() / 1000) + this.config.reconnectionTokenLifetime);
+    await this.#revocations.revoke(ORIGIN_PREFIX + this.tokenOrigin(token), derivedUntil);
   }
 
   /** True when the token was revoked. */
   isRevoked(token: string): Promise<boolean> {
     return this.#revocations.isRevoked(token);
   }
+}
+
+/** Claim (after the namespace) naming the token a reconnection token derives from. */
+const ORIGIN_CLAIM = 'origin';
+/** Revocation-store entries of token lineages are `origin:<digest>`. */
+const ORIGIN_PREFIX = 'origin:';
+
+function digest(token: string): string {
+  return createHash('sha256').update(token).digest('base64url');
+}
+
+/** The origin claim of an internal token, without verifying it (callers verify first). */
+function derivedFrom(token: string, namespace: string): string | null {
+  const decoded = jwt.decode(token);
+  if (!decoded || typeof decoded === 'string') return null;
+  const origin = (decoded as Record<string, unknown>)[`${namespace}${ORIGIN_CLAIM}`];
+  return typeof origin === 'string' && origin ? origin : null;
 }

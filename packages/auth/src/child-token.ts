@@ -37,8 +37,12 @@ export function createChildUser(caller: UserInfo, config: TokenConfig | null | u
   const cfg = config ?? {};
   const target = cfg.workspace || context.workspace;
   let permission = getPermission(caller, target);
+  // Ownership only stands in for a permission the caller's token does not state: a token that
+  // names its permission on the target (a read-only child token of the owner, say) is bound by it,
+  // so a token never mints one above its own permission (issue #10 item 3).
+  const stated = caller.scope?.workspaces?.[target];
   if (permission !== 'a') {
-    if (context.ownsWorkspace) permission = 'a';
+    if (context.ownsWorkspace && stated === undefined) permission = 'a';
     else if (!permission) throw new PermissionDeniedError(`You do not have any permission for workspace: ${target}`);
   }
   if (permission !== 'a') throw new PermissionDeniedError('Only admin can generate token.');

@@ -10,6 +10,8 @@ export interface GenerateTokenOptions {
   expiresIn?: number;
   /** Issue time override in seconds since epoch (tests, offline minting). */
   now?: number;
+  /** Extra claims (namespaced by the caller). */
+  claims?: Record<string, unknown>;
 }
 
 /**
@@ -34,6 +36,7 @@ export function generateToken(config: AuthConfig, user: UserInfo, options: Gener
     [`${config.namespace}email`]: user.email ?? null,
   };
   if (user.parent) payload[`${config.namespace}parent`] = user.parent;
+  if (options.claims) Object.assign(payload, options.claims);
   return jwt.sign(payload, config.jwtSecret, { algorithm: 'HS256' });
 }
 

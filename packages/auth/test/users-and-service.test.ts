@@ -114,7 +114,11 @@ describe('child tokens (generate_token)', () => {
     expect(() => createChildUser(alice, { workspace: 'elsewhere' }, { workspace: 'lab' })).toThrow(
       /You do not have any permission for workspace: elsewhere/,
     );
-    expect(createChildUser(alice, { workspace: 'shared' }, { workspace: 'lab', ownsWorkspace: true }).user.scope.workspaces).toEqual({ shared: 'rw' });
+    expect(createChildUser(alice, { workspace: 'owned' }, { workspace: 'lab', ownsWorkspace: true }).user.scope.workspaces).toEqual({ owned: 'rw' });
+    // A token that states its permission on the target is bound by it, ownership or not (issue #10 item 3).
+    expect(() => createChildUser(alice, { workspace: 'shared', permission: 'admin' }, { workspace: 'lab', ownsWorkspace: true })).toThrow(
+      /^Only admin can generate token\.$/,
+    );
   });
 
   it('validates the config', () => {

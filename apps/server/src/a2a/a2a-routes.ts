@@ -7,7 +7,7 @@ import { Router } from 'express';
 import type { Request, Response } from 'express';
 import { A2AAgentHost, buildAgentCard } from '@hypha/a2a';
 import type { AgentCardJson, HyphaAgentService, RunFunction } from '@hypha/a2a';
-import { isNotFoundError, isPermissionDeniedError } from '@hypha/workspace';
+import { isNotFoundError, isPermissionDeniedError } from '@hypha/service';
 import type { CallerLease } from '../http/http-caller-pool.js';
 import { callerWorkspace } from '../http/http-caller.js';
 import { HttpError, badRequest, sendError } from '../http/http-errors.js';

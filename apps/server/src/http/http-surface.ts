@@ -16,7 +16,7 @@ import { appRoutes } from './app-routes.js';
 import { LoginService } from './login-service.js';
 import type { HttpLog, HttpSurfaceDeps } from './surface-deps.js';
 import { sendError } from './http-errors.js';
-import { corsMiddleware } from './cors.js';
+import { configureCredentialedOrigins, corsMiddleware } from './cors.js';
 import { mcpRoutes } from '../mcp/mcp-routes.js';
 import { a2aRoutes } from '../a2a/a2a-routes.js';
 
@@ -68,6 +68,7 @@ export async function mountHttpSurface(app: Express, o: MountOptions, beforeNotF
   const pingSeconds = o.httpStreamPingInterval ?? 15;
   const rpc = new RpcTransport(deps, { pingSeconds, endTimeoutSeconds: 2 * pingSeconds, maxBuffered: o.httpStreamMaxBuffered ?? 64 * 1024 * 1024 });
   // The apps proxy sits outside the CORS policy in the reference (functions apps add their own).
+  configureCredentialedOrigins(app, o.allowOrigins ?? ['*']);
   app.use(base, corsMiddleware(o.allowOrigins ?? ['*'], (path) => /^\/[^/]+\/apps(\/|$)/.test(path)));
   app.use(base, rpc.routes());
   const mcp = o.enableMcp ? mcpRoutes(deps) : null;

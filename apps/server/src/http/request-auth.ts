@@ -7,6 +7,7 @@
 import type { Request } from 'express';
 import { assertGeneralAccess, extractTokenFromAuthorization, extractTokenFromCookie, isAuthError } from '@hypha/auth';
 import type { AuthService, UserInfo } from '@hypha/auth';
+import { credentialedOrigin } from './cors.js';
 import { HttpError } from './http-errors.js';
 import { requestScope } from '../ops/request-scope.js';
 
@@ -41,6 +42,9 @@ export async function authenticate(
   } catch (err) {
     throw new HttpError(401, `Invalid token: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
+  if (token !== null && !extractTokenFromAuthorization(req.headers.authorization) && token === extractTokenFromCookie(req.headers.cookie)) {
+    refuseCrossSiteCookie(req);
+  }
   if (specializedScopes === 'refused') {
     try {
       assertGeneralAccess(user);
@@ -50,4 +54,29 @@ export async function authenticate(
     }
   }
   return { user, token };
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * A state-changing request authenticated by the `access_token` cookie must come from this
+ * server's own pages or from an origin configured with `--allow-origins` (issue #10 item 7):
+ * otherwise any web site could act with a visitor's cookie. Requests without an `Origin` header
+ * (non-browser clients) are not affected.
+ */
+function refuseCrossSiteCookie(req: Request): void {
+  if (SAFE_METHODS.has(req.method) || !extractTokenFromCookie(req.headers.cookie)) return;
+  const origin = req.headers.origin;
+  const fetchSite = req.headers['sec-fetch-site'];
+  const crossSiteFetch = fetchSite === 'cross-site' || fetchSite === 'same-site';
+  if (typeof origin !== 'string' || origin === '') {
+    if (crossSiteFetch) throw new HttpError(403, 'Cross-site request refused: cookie credentials are only accepted from the same origin');
+    return;
+  }
+  const own = `${req.protocol}://${String(req.headers.host ?? '')}`;
+  if (origin === own || credentialedOrigin(req, origin)) return;
+  throw new HttpError(
+    403,
+    `Cross-site request refused: cookie credentials from origin ${origin} are only accepted from the same origin or an origin listed in --allow-origins`,
+  );
 }

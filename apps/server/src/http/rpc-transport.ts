@@ -125,9 +125,10 @@ export class RpcTransport {
         await this.stateless(req, res, workspace, clientId);
         return;
       }
+      // Who is posting is checked before the body is read (issue #10 item 8).
+      await this.checkSameUser(req, stream.session);
       const body = await readBody(req, this.deps.bodyLimit);
       if (body.length === 0) throw badRequest('Empty request body');
-      await this.checkSameUser(req, stream.session);
       this.deps.metrics.streamFramesIn.inc();
       const frame = new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
       const { header, headerEnd } = parseHeader(frame);

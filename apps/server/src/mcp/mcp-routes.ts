@@ -9,7 +9,7 @@ import type { Request, Response } from 'express';
 import { createMcpAdapter, createMcpServer, describeMcpService, handleStreamableHttp, McpAdapterError, SseSessions } from '@hypha/mcp';
 import type { HyphaService } from '@hypha/mcp';
 import type { UserInfo } from '@hypha/auth';
-import { isNotFoundError, isPermissionDeniedError } from '@hypha/workspace';
+import { isNotFoundError, isPermissionDeniedError } from '@hypha/service';
 import type { CallerLease } from '../http/http-caller-pool.js';
 import { callerWorkspace } from '../http/http-caller.js';
 import { HttpError, badRequest, sendError } from '../http/http-errors.js';

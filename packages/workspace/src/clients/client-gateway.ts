@@ -5,7 +5,7 @@
  */
 import { assertGeneralAccess, checkPermission, getPermission, getUserWorkspace, isTokenValidationError } from '@hypha/auth';
 import type { AuthService, UserInfo } from '@hypha/auth';
-import { NotFoundError } from '../errors.js';
+import { NotFoundError } from '@hypha/service';
 import type { EndpointFlow, MessageRouter, RouteHandle } from '../routing/message-router.js';
 import type { WorkspaceManager } from '../manager/workspace-manager.js';
 import { ownedBy } from '../workspaces/workspace-info.js';
@@ -177,12 +177,16 @@ export class ClientGateway {
     }
     const readOnly = getPermission(user, workspace) === 'r';
     const session = new ClientSession(this, transport, workspace, clientId, user);
+    // The token this connection was opened with: revoking it also ends the reconnection tokens.
+    const presented = strOrNull(hello.reconnection_token, 'reconnection_token') ?? strOrNull(hello.token, 'token');
+    session.tokenOrigin = presented ? this.auth.tokenOrigin(presented) : null;
     const { handle, superseded } = await this.router.attach({
       workspace,
       clientId,
       user,
       readOnly,
       deliver: (frame) => transport.deliver(frame),
+      close: (code, reason) => transport.close(code, reason),
       flow: transport.flow,
       ...(transport.deliverParts ? { deliverParts: (head: Uint8Array, rest: Uint8Array) => transport.deliverParts!(head, rest) } : {}),
     });
@@ -211,7 +215,7 @@ export class ClientGateway {
 
   /** A token that lets this client reconnect as itself (scope binds `wid` and `cid`). */
   async reconnectionToken(session: ClientSession): Promise<string> {
-    return this.auth.generateReconnectionToken(session.user, this.reconnectionTokenLifetime);
+    return this.auth.generateReconnectionToken(session.user, this.reconnectionTokenLifetime, session.tokenOrigin);
   }
 
   /** @internal */
@@ -234,6 +238,8 @@ export class ClientGateway {
 /** One connected client. */
 export class ClientSession {
   handle: RouteHandle | null = null;
+  /** Lineage of the token the connection was opened with (see `AuthService.tokenOrigin`). */
+  tokenOrigin: string | null = null;
   private closed = false;
 
   constructor(

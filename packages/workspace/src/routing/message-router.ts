@@ -16,6 +16,7 @@ import { syntheticReject } from './synthetic-reject.js';
 import { SenderStamp, readRoutingFields, stampFrame, stampHeader } from './header-stamp.js';
 import type { RoutingFields } from './header-stamp.js';
 import { segment2Problem } from './segment-guard.js';
+import { RefusalCounter, UNROUTABLE_CLOSE_CODE } from './refusal-counter.js';
 
 /** A peer attached to the router: a WebSocket client, an HTTP stream, or an in-server peer. */
 export interface RouteEndpoint {
@@ -39,6 +40,8 @@ export interface RouteEndpoint {
   deliverParts?(head: Uint8Array, rest: Uint8Array): boolean | void;
   /** Back-pressure hooks of a transport that can buffer (a socket); omitted for in-server peers. */
   flow?: EndpointFlow;
+  /** Closes the peer's transport (used to cut off a peer that keeps sending unroutable frames). */
+  close?(code: number, reason: string): void;
 }
 
 /**
@@ -276,6 +279,8 @@ export class RouteHandle {
   private waiters: Set<RouteHandle> | null = null;
   /** How many congested peers this peer is waiting for (reading is paused while > 0). */
   private blockedBy = 0;
+  /** Unroutable frames of this peer: logged once per window, the peer cut off past the limit. */
+  private readonly refusals = new RefusalCounter();
 
   constructor(
     private readonly router: MessageRouter,
@@ -404,8 +409,18 @@ export class RouteHandle {
   /** An unroutable frame: callers waiting on a `session` get a reject (spec §3.6); others are logged. */
   private reject(session: string | undefined, sentTo: string | undefined, sentFrom: string | undefined, message: string): void {
     this.router.stats.rejected++;
-    if (session) this.deliverSafely(syntheticReject(session, sentTo, sentFrom ?? this.id, message));
-    else this.router.onError(`dropping frame from ${this.id}`, message);
+    if (session) {
+      // The caller waits on this session: it gets the reject, nothing is logged.
+      this.deliverSafely(syntheticReject(session, sentTo, sentFrom ?? this.id, message));
+      return;
+    }
+    const verdict = this.refusals.record();
+    if (verdict === 'cut-off') {
+      this.router.onError(`closing ${this.id}: too many unroutable frames`, message);
+      this.endpoint.close?.(UNROUTABLE_CLOSE_CODE, `Too many unroutable frames (${this.refusals.limit} within ${this.refusals.windowMs / 1000} s); last: ${message}`);
+      return;
+    }
+    if (verdict === 'log') this.router.onError(`dropping frame from ${this.id} (further ones in the next ${this.refusals.windowMs / 1000} s are not logged)`, message);
   }
 
   /**
