@@ -8,7 +8,8 @@ import express from 'express';
 import { MemoryEventBus } from '@hypha/eventbus';
 import type { EventBus } from '@hypha/eventbus';
 import { HyphaCore } from '@hypha/workspace';
-import type { ClusterOptions, RpcFactory } from '@hypha/workspace';
+import type { ClusterOptions } from '@hypha/workspace';
+import type { ManagerRpc, RpcFactory } from '@hypha/workspace/internal';
 import { AuthService, KeyValueRevocationStore, assertStrongRootToken, authConfigFromEnv } from '@hypha/auth';
 import { resolveJwtSecret } from './jwt-secret.js';
 import { resolveServerId } from './server-id.js';
@@ -32,7 +33,7 @@ export interface StartServerOptions extends Partial<ServerConfig>, HttpSurfaceOp
   /** Use this bus instead of creating one (tests). */
   bus?: EventBus;
   /** Peer implementation for the manager (default: @hypha/rpc's RPC). */
-  rpcFactory?: RpcFactory;
+  rpcFactory?: RpcFactory<ManagerRpc>;
   /** Milliseconds to wait for the hello frame (default 5000). */
   authTimeoutMs?: number;
   /** Largest inbound frame in bytes (default 16 MiB). */

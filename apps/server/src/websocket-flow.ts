@@ -5,7 +5,7 @@
  */
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
-import type { EndpointFlow } from '@hypha/workspace';
+import type { EndpointFlow } from '@hypha/workspace/internal';
 
 /** Default high-water mark of a socket's outgoing buffer: two 256 KiB chunks. */
 export const DEFAULT_FLOW_HIGH_WATER_MARK = 512 * 1024;

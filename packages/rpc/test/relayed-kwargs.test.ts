@@ -48,4 +48,18 @@ describe('keyword arguments to a relayed remote function', () => {
     const kw = await relayedKw('ours');
     expect(await kw(1, { c: 'y', b: 5, _rkwargs: true })).toBe('1-5-y');
   });
+
+  it('bind by the __schema__ parameter names when a function has one (not its source text)', async () => {
+    const router = new TestRouter();
+    const provider = ourPeer(router, 'provider');
+    const caller = ourPeer(router, 'caller');
+    close = [() => provider.close(), () => caller.close()];
+    // Its source names nothing (rest parameters); its schema names the parameters in order.
+    const joined = Object.assign((...args: unknown[]) => args.slice(0, 2).join('|'), {
+      __schema__: { name: 'joined', description: 'Joins two values.', parameters: { type: 'object', properties: { left: {}, right: {} } } },
+    });
+    await provider.register_service({ id: 'schema', config: { visibility: 'public' }, joined }, { notify: false });
+    const svc = await (caller as RPC).get_remote_service(`${WS}/provider:schema`);
+    expect(await svc.joined({ right: 'R', left: 'L', _rkwargs: true })).toBe('L|R');
+  });
 });

@@ -9,8 +9,11 @@ import { ClientGateway } from './clients/client-gateway.js';
 import { ClusterNode } from './cluster/cluster-node.js';
 import type { ClusterOptions } from './cluster/cluster-options.js';
 import { BuiltinServiceHost } from './manager/builtin-services.js';
+import type { RPC } from '@hypha/rpc';
+import { openInServerPeer } from './manager/in-server-peer.js';
+import type { InServerPeer, RpcFactory } from './manager/in-server-peer.js';
 import { ManagerPeer } from './manager/manager-peer.js';
-import type { RpcFactory } from './manager/manager-peer.js';
+import type { ManagerRpc } from './manager/manager-peer.js';
 import { WorkspaceManager } from './manager/workspace-manager.js';
 import type { ServerInfo } from './manager/workspace-manager.js';
 import { ServiceRegistry } from './registry/service-registry.js';
@@ -30,11 +33,25 @@ export interface HyphaCoreOptions {
   unloadGracePeriodMs?: number;
   /** How often idle temporary workspaces are removed (ms; 0 disables; default 60 s). */
   idleWorkspaceSweepMs?: number;
-  rpcFactory?: RpcFactory;
+  /** Creates the RPC of the manager and built-in service peers (tests pass hypha-rpc's). */
+  rpcFactory?: RpcFactory<ManagerRpc>;
   /** Join a cluster on the shared bus (liveness, leader-gated reaper, re-announcement); Redis only. */
   cluster?: ClusterOptions;
   extraServerInfo?: Record<string, unknown>;
   onError?: (message: string, err: unknown) => void;
+}
+
+/** A peer of the server itself: client `<workspace>/<clientId>` acting as `user`. */
+export interface ServerPeerOptions {
+  workspace: string;
+  clientId: string;
+  user: UserInfo;
+  /** Report this server's manager id to the peer (default); `false` for a transient caller. */
+  withManagerId?: boolean;
+  /** Seconds before an outgoing call times out (the RPC's default when omitted). */
+  methodTimeout?: number;
+  /** `connection_type` of the peer's default call context (none when omitted). */
+  connectionType?: string;
 }
 
 export class HyphaCore {
@@ -109,6 +126,20 @@ export class HyphaCore {
       }, this.sweepMs);
       this.sweepTimer.unref?.();
     }
+  }
+
+  /** Attaches an RPC peer of the server itself to the router (close: `rpc.close()`, `connection.disconnect()`). */
+  openPeer(o: ServerPeerOptions): Promise<InServerPeer<RPC>> {
+    return openInServerPeer<RPC>({
+      router: this.router,
+      workspace: o.workspace,
+      clientId: o.clientId,
+      user: o.user,
+      managerId: o.withManagerId === false ? null : this.managerId,
+      serverBaseUrl: this.manager.serverInfo.public_base_url,
+      methodTimeout: o.methodTimeout,
+      connectionType: o.connectionType,
+    });
   }
 
   async close(): Promise<void> {

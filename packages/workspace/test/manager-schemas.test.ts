@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { MemoryEventBus } from '@hypha/eventbus';
 import { AuthService, createAuthConfig } from '@hypha/auth';
-import { HyphaCore, MANAGER_METHODS, createManagerService } from '../src/index.js';
+import { HyphaCore, MANAGER_METHODS } from '../src/index.js';
+import { createManagerService } from '../src/internal.js';
 
 // The manager's `__schema__` on the wire, as it was before the methods moved onto `@hypha/service`
 // declarations: hypha-rpc clients read it, so a declaration change must not change it.

@@ -3,7 +3,7 @@ import { encode } from '@msgpack/msgpack';
 import { MemoryEventBus } from '@hypha/eventbus';
 import { decodeFrame } from '@hypha/rpc';
 import type { UserInfo } from '@hypha/auth';
-import { MessageRouter } from '../src/index.js';
+import { MessageRouter } from '../src/internal.js';
 
 // rpc-protocol §3.6: a call whose target cannot take the frame (its socket is closing) is rejected
 // at once with "Target peer … is not connected", never dropped.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normaliseListQuery, parseServiceKey, resolveServiceId, serviceKey, serviceKeyPattern } from '../src/index.js';
+import { normaliseListQuery, parseServiceKey, resolveServiceId, serviceKey, serviceKeyPattern } from '../src/internal.js';
 
 describe('service id grammar', () => {
   it('resolves the short forms relative to the caller workspace', () => {

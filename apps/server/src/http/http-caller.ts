@@ -4,10 +4,12 @@
  * connected client's (rpc-protocol §3.3). It registers nothing; the router delivers replies and
  * callback invocations to it by its id.
  */
-import { RPC, randId } from '@hypha/rpc';
+import { randId } from '@hypha/rpc';
+import type { RPC } from '@hypha/rpc';
 import type { RemoteService } from '@hypha/rpc';
 import type { UserInfo } from '@hypha/auth';
-import { RouterConnection, checkPermission, personalWorkspace } from '@hypha/workspace';
+import { checkPermission, getUserWorkspace as personalWorkspace } from '@hypha/auth';
+import type { RouterConnection } from '@hypha/workspace/internal';
 import type { CallContext, HyphaCore } from '@hypha/workspace';
 
 /**
@@ -35,15 +37,13 @@ export class HttpCallerPeer {
 
   static async open(core: HyphaCore, user: UserInfo, workspace: string, methodTimeout = 30): Promise<HttpCallerPeer> {
     const clientId = `http-${randId()}`;
-    const connection = new RouterConnection(core.router, workspace, clientId, user, null);
-    await connection.attach();
-    const rpc = new RPC(connection, {
-      client_id: clientId,
+    const { rpc, connection } = await core.openPeer({
       workspace,
-      server_base_url: core.manager.serverInfo.public_base_url,
-      silent: true,
-      method_timeout: methodTimeout,
-      default_context: { connection_type: 'http' },
+      clientId,
+      user,
+      withManagerId: false,
+      methodTimeout,
+      connectionType: 'http',
     });
     return new HttpCallerPeer(workspace, clientId, user, rpc, connection);
   }

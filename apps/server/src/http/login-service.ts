@@ -4,10 +4,11 @@
  * event bus's key-value store for 180 s), the login page `index` lets the user `report()` a
  * token, and `check()` waits for it.
  */
-import { RPC, randId } from '@hypha/rpc';
+import { randId } from '@hypha/rpc';
+import type { RPC } from '@hypha/rpc';
 import { createRootUser } from '@hypha/auth';
 import type { AuthService, UserInfo } from '@hypha/auth';
-import { RouterConnection } from '@hypha/workspace';
+import type { RouterConnection } from '@hypha/workspace/internal';
 import type { HyphaCore } from '@hypha/workspace';
 import { loginPageHtml } from './login-page.js';
 
@@ -46,9 +47,9 @@ export class LoginService {
   async start(): Promise<void> {
     const clientId = `hypha-login-${randId()}`;
     this.clientId = clientId;
-    this.connection = new RouterConnection(this.core.router, 'public', clientId, createRootUser('public'), this.core.managerId);
-    await this.connection.attach();
-    this.rpc = new RPC(this.connection, { client_id: clientId, workspace: 'public', server_base_url: this.base, silent: true });
+    const peer = await this.core.openPeer({ workspace: 'public', clientId, user: createRootUser('public') });
+    this.connection = peer.connection;
+    this.rpc = peer.rpc;
     await this.rpc.register_service(this.service());
   }
 

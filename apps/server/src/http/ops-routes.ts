@@ -9,7 +9,7 @@ import { HttpError, badRequest, notFound, sendError } from './http-errors.js';
 import { authenticate } from './request-auth.js';
 import { WORKSPACE_RE } from './surface-deps.js';
 import type { HttpSurfaceDeps } from './surface-deps.js';
-import { checkPermission } from '@hypha/workspace';
+import { checkPermission } from '@hypha/auth';
 
 export function opsRoutes(deps: HttpSurfaceDeps, rpcPackageDir = findRpcPackageDir()): Router {
   const router = Router();

@@ -6,7 +6,8 @@
 import { Router } from 'express';
 import type { Request, Response } from 'express';
 import { decodeFrameHeader, randId } from '@hypha/rpc';
-import { ConnectionRejectedError, checkPermission, personalWorkspace } from '@hypha/workspace';
+import { checkPermission, getUserWorkspace as personalWorkspace } from '@hypha/auth';
+import { ConnectionRejectedError } from '@hypha/workspace';
 import type { ClientSession } from '@hypha/workspace';
 import { HttpError, badRequest, sendError } from './http-errors.js';
 import { readBody } from './read-body.js';

@@ -4,7 +4,7 @@
  * through the caller's RPC peer; the manager itself (service id `ws`) is called in-process with
  * the context the router would stamp.
  */
-import { createManagerService, getServiceInfo, splitFullServiceId } from '@hypha/workspace';
+import { createManagerService, getServiceInfo, splitFullServiceId } from '@hypha/workspace/internal';
 import type { CallContext, HyphaCore, ServiceInfo } from '@hypha/workspace';
 import type { CallArgs } from './call-args.js';
 import type { CallerLease } from './http-caller-pool.js';

@@ -4,7 +4,7 @@
 import { Router } from 'express';
 import type { Request, Response } from 'express';
 import type { UserInfo } from '@hypha/auth';
-import { listServices } from '@hypha/workspace';
+import { listServices } from '@hypha/workspace/internal';
 import { requestArgs } from './call-args.js';
 import { guardCall, providerOf } from './call-guard.js';
 import type { CallerLease } from './http-caller-pool.js';

@@ -167,7 +167,7 @@ function applyKwargs(method: AnyFunction, args: unknown[]): unknown[] {
     out.push({ ...(kwargs as Record<string, unknown>), _rkwargs: true });
     return out;
   }
-  const named = getParamNames(method).filter((n) => n !== 'context');
+  const named = declaredParamNames(method) ?? getParamNames(method).filter((n) => n !== 'context');
   for (let i = 0; i < named.length; i++) {
     const name = named[i];
     if (name !== undefined && Object.prototype.hasOwnProperty.call(kwargs, name)) {
@@ -175,6 +175,14 @@ function applyKwargs(method: AnyFunction, args: unknown[]): unknown[] {
     }
   }
   return out;
+}
+
+/** Parameter names from the function's `__schema__` (a declared or schema function), in order. */
+function declaredParamNames(method: AnyFunction): string[] | null {
+  const schema = (method as { __schema__?: { parameters?: { properties?: unknown } } }).__schema__;
+  const properties = schema?.parameters?.properties;
+  if (typeof properties !== 'object' || properties === null || Array.isArray(properties)) return null;
+  return Object.keys(properties);
 }
 
 function handleMissingMethod(

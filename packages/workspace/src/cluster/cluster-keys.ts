@@ -10,6 +10,3 @@ export const LEADER_KEY = 'hypha:leader';
 export function serverAliveKey(serverId: string): string {
   return `hypha:server:${serverId}`;
 }
-
-/** SCAN pattern of every liveness record. */
-export const SERVER_ALIVE_PATTERN = 'hypha:server:*';

@@ -5,9 +5,11 @@
  */
 import type { UserInfo } from '@hypha/auth';
 import type { MessageRouter } from '../routing/message-router.js';
-import { RouterConnection } from './router-connection.js';
-import { defaultRpcFactory } from './manager-peer.js';
-import type { ManagerRpc, RpcFactory } from './manager-peer.js';
+import type { RouterConnection } from './router-connection.js';
+import { openInServerPeer } from './in-server-peer.js';
+import type { RpcFactory } from './in-server-peer.js';
+import { SERVER_PEER_METHOD_TIMEOUT } from './manager-peer.js';
+import type { ManagerRpc } from './manager-peer.js';
 import type { WorkspaceManager } from './workspace-manager.js';
 import { registerService } from './methods/service-registration.js';
 
@@ -30,7 +32,7 @@ export class BuiltinServiceHost {
     private readonly manager: WorkspaceManager,
     private readonly rootUser: UserInfo,
     serverId: string,
-    private readonly rpcFactory: RpcFactory = defaultRpcFactory,
+    private readonly rpcFactory?: RpcFactory<ManagerRpc>,
   ) {
     this.clientId = `builtin-${serverId}`;
   }
@@ -38,19 +40,17 @@ export class BuiltinServiceHost {
   private peer(workspace: string): Promise<HostedPeer> {
     let p = this.peers.get(workspace);
     if (!p) {
-      p = (async () => {
-        const connection = new RouterConnection(this.router, workspace, this.clientId, this.rootUser, this.manager.managerId);
-        await connection.attach();
-        const rpc = this.rpcFactory(connection, {
-          client_id: this.clientId,
-          workspace,
-          server_base_url: this.manager.serverInfo.public_base_url,
-          silent: true,
-          method_timeout: 30,
-          default_context: { connection_type: 'websocket' },
-        });
-        return { connection, rpc };
-      })();
+      p = openInServerPeer<ManagerRpc>({
+        router: this.router,
+        workspace,
+        clientId: this.clientId,
+        user: this.rootUser,
+        managerId: this.manager.managerId,
+        serverBaseUrl: this.manager.serverInfo.public_base_url,
+        methodTimeout: SERVER_PEER_METHOD_TIMEOUT,
+        connectionType: 'websocket',
+        rpcFactory: this.rpcFactory,
+      });
       this.peers.set(workspace, p);
       p.catch(() => this.peers.delete(workspace));
     }

@@ -1,17 +1,17 @@
 /**
- * The workspace-manager RPC peer: client `manager-<serverId>` in workspace `*`, attached to the
- * router through a {@link RouterConnection}, serving the `default` service.
+ * The workspace-manager RPC peer: client `manager-<serverId>` in workspace `*`, an in-server peer
+ * serving the `default` service.
  */
-import { RPC } from '@hypha/rpc';
-import type { RPCConnection } from '@hypha/rpc';
 import type { UserInfo } from '@hypha/auth';
 import type { MessageRouter } from '../routing/message-router.js';
-import { RouterConnection } from './router-connection.js';
+import type { RouterConnection } from './router-connection.js';
+import { openInServerPeer } from './in-server-peer.js';
+import type { RpcFactory } from './in-server-peer.js';
 import { createManagerService } from './manager-service.js';
 import type { PeerCaller, WorkspaceManager } from './workspace-manager.js';
 import type { CallContext } from './context.js';
 
-/** The subset of the RPC peer the manager uses (our `RPC` and the hypha-rpc one both fit). */
+/** The subset of an RPC peer the server's own peers use (our `RPC` and the hypha-rpc one both fit). */
 export interface ManagerRpc {
   register_service(api: Record<string, unknown>, config?: Record<string, unknown>): Promise<unknown>;
   get_remote_service(id: string, config?: Record<string, unknown>): Promise<any>;
@@ -19,19 +19,8 @@ export interface ManagerRpc {
   close?(): Promise<void> | void;
 }
 
-export interface ManagerRpcOptions {
-  client_id: string;
-  workspace: string;
-  server_base_url: string;
-  silent: boolean;
-  method_timeout: number;
-  default_context: Record<string, unknown>;
-}
-
-export type RpcFactory = (connection: RPCConnection, options: ManagerRpcOptions) => ManagerRpc;
-
-export const defaultRpcFactory: RpcFactory = (connection, options) =>
-  new RPC(connection, options) as unknown as ManagerRpc;
+/** Seconds before a call made by the manager or a built-in service host times out. */
+export const SERVER_PEER_METHOD_TIMEOUT = 30;
 
 export class ManagerPeer implements PeerCaller {
   private connection: RouterConnection | null = null;
@@ -42,21 +31,24 @@ export class ManagerPeer implements PeerCaller {
     private readonly router: MessageRouter,
     private readonly manager: WorkspaceManager,
     private readonly rootUser: UserInfo,
-    private readonly rpcFactory: RpcFactory = defaultRpcFactory,
+    private readonly rpcFactory?: RpcFactory<ManagerRpc>,
   ) {}
 
   async start(): Promise<void> {
     const managerId = this.manager.managerId;
-    this.connection = new RouterConnection(this.router, '*', managerId, this.rootUser, managerId);
-    await this.connection.attach();
-    this.rpc = this.rpcFactory(this.connection, {
-      client_id: managerId,
+    const peer = await openInServerPeer<ManagerRpc>({
+      router: this.router,
       workspace: '*',
-      server_base_url: this.manager.serverInfo.public_base_url,
-      silent: true,
-      method_timeout: 30,
-      default_context: { connection_type: 'websocket' },
+      clientId: managerId,
+      user: this.rootUser,
+      managerId,
+      serverBaseUrl: this.manager.serverInfo.public_base_url,
+      methodTimeout: SERVER_PEER_METHOD_TIMEOUT,
+      connectionType: 'websocket',
+      rpcFactory: this.rpcFactory,
     });
+    this.connection = peer.connection;
+    this.rpc = peer.rpc;
     this.service = createManagerService(this.manager);
     await this.rpc.register_service(this.service, { notify: false });
     this.manager.setPeer(this);

@@ -26,15 +26,3 @@ export interface ServiceInfo {
   service_schema: Record<string, unknown> | null;
   config: ServiceConfig;
 }
-
-/** The fields of ServiceInfo that are persisted; other top-level keys are dropped. */
-export const SERVICE_INFO_FIELDS = [
-  'id',
-  'name',
-  'type',
-  'description',
-  'docs',
-  'app_id',
-  'service_schema',
-  'config',
-] as const;
