@@ -5,7 +5,7 @@
  */
 import type { Response } from 'express';
 import { InvalidInputError, NotFoundError, PermissionDeniedError } from '@hypha/workspace';
-import { isRpcError } from '@hypha/rpc';
+import { isRemoteError, isRpcError } from '@hypha/rpc';
 
 /** A failure that already knows its HTTP status. */
 export class HttpError extends Error {
@@ -22,6 +22,19 @@ export class HttpError extends Error {
 export const badRequest = (msg: string, cause?: unknown) => new HttpError(400, msg, { cause });
 export const notFound = (msg: string) => new HttpError(404, msg);
 
+/**
+ * The status of an error a remote service raised, by the type it names (`"KeyError: ..."`): the
+ * reference's mapping of a RemoteException (KeyError 404, PermissionError 403, ValueError,
+ * TypeError and AssertionError 400). Our typed errors travel under those Python names.
+ */
+const REMOTE_TYPE_STATUS: Record<string, number> = {
+  KeyError: 404,
+  PermissionError: 403,
+  ValueError: 400,
+  TypeError: 400,
+  AssertionError: 400,
+};
+
 export function statusOf(err: unknown): number {
   if (err instanceof HttpError) return err.status;
   if (err instanceof PermissionDeniedError) return 403;
@@ -33,6 +46,10 @@ export function statusOf(err: unknown): number {
     if (err.code === 'PERMISSION_DENIED') return 403;
     if (err.code === 'METHOD_NOT_FOUND') return 404;
     if (err.code === 'INVALID_ARGUMENT') return 400;
+  }
+  if (isRemoteError(err)) {
+    const type = /^(\w+):/.exec(err.remoteMessage)?.[1];
+    if (type !== undefined && Object.hasOwn(REMOTE_TYPE_STATUS, type)) return REMOTE_TYPE_STATUS[type];
   }
   return 500;
 }

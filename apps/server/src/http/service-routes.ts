@@ -7,7 +7,7 @@ import type { UserInfo } from '@hypha/auth';
 import { requestArgs } from './call-args.js';
 import { guardCall, providerOf } from './call-guard.js';
 import type { CallerLease } from './http-caller-pool.js';
-import { callerWorkspace } from './http-caller.js';
+import { actingUser, callerWorkspace } from './http-caller.js';
 import { badRequest, sendError } from './http-errors.js';
 import { authenticate } from './request-auth.js';
 import { isAsyncIterable, streamResult, toPlain, writeResult } from './result-writer.js';
@@ -27,7 +27,7 @@ export function serviceRoutes(deps: HttpSurfaceDeps): Router {
   async function withCaller<T>(req: Request, fn: (lease: CallerLease, user: UserInfo, ws: string) => Promise<T>): Promise<T> {
     const ws = String(req.params.workspace);
     if (!WORKSPACE_RE.test(ws)) throw badRequest(`Invalid workspace name: ${JSON.stringify(ws)}`);
-    const { user } = await authenticate(auth, req);
+    const user = await actingUser(core, (await authenticate(auth, req)).user, ws);
     await core.manager.loadOrCreateWorkspace(user, ws);
     const lease = await deps.callers.acquire(user, callerWorkspace(user, ws));
     try {
