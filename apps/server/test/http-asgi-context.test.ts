@@ -46,7 +46,7 @@ describe('the context of an ASGI app', () => {
   });
 
   it("names the token's user and the URL workspace for a caller from another workspace", async () => {
-    const other = await hyphaWebsocketClient.connectToServer({ server_url: server.url, client_id: 'asgi-context-other' });
+    const other: any = await hyphaWebsocketClient.connectToServer({ server_url: server.url, client_id: 'asgi-context-other' });
     try {
       const token = await other.generateToken();
       const res = await fetch(`${server.url}/${ws}/apps/who-public/`, { headers: { authorization: `Bearer ${token}` } });

@@ -50,7 +50,8 @@ describe('a generic token over HTTP', () => {
   it("calls a protected service in another workspace its user owns, acting in that workspace", async () => {
     const token = generateToken(authConfig, user('cw-owner'));
     const url = `${server.url}/${target}/services/guarded/echo`;
-    for (const headers of [{ authorization: `Bearer ${token}` }, { cookie: `access_token=${token}` }]) {
+    const variants: Array<Record<string, string>> = [{ authorization: `Bearer ${token}` }, { cookie: `access_token=${token}` }];
+    for (const headers of variants) {
       const res = await post(url, { data: 'hello' }, headers);
       expect(res.status).toBe(200);
       expect(await res.json()).toEqual({ data: 'hello', ws: target });

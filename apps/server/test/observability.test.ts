@@ -36,7 +36,7 @@ describe('/metrics', () => {
   it('counts established WebSocket connections and client requests', async () => {
     const established = (await metric('websocket_connections_established_total')) ?? -1;
     const requests = (await metric('client_requests_total')) ?? -1;
-    const api = await hyphaWebsocketClient.connectToServer({ server_url: server.url, client_id: 'metrics-client' });
+    const api: any = await hyphaWebsocketClient.connectToServer({ server_url: server.url, client_id: 'metrics-client' });
     try {
       for (let i = 0; i < 3; i++) await api.log(`request ${i}`);
       expect(await metric('websocket_connections_established_total')).toBe(established + 1);
