@@ -1,45 +1,35 @@
 /**
- * Typed failures of the artifact manager. `status` is the HTTP status the routes answer with; over
- * RPC the caller sees `<name>: <message>`.
+ * Failures of the artifact manager: the typed errors of `@hypha/service` (one set for the whole
+ * server; apps/server maps their `code` to an HTTP status). Over RPC the caller sees
+ * `<name>: <message>` with the reference's Python exception name.
  */
+import { ConflictError, HyphaError, InvalidArgumentError, NotFoundError, PermissionDeniedError, isHyphaError } from '@hypha/service';
+import type { ErrorCode } from '@hypha/service';
+
+/** The artifact manager's words for the error codes. */
 export type ArtifactErrorCode = 'NOT_FOUND' | 'PERMISSION_DENIED' | 'INVALID_INPUT' | 'CONFLICT' | 'NOT_READY';
 
-const STATUS: Record<ArtifactErrorCode, number> = {
-  NOT_FOUND: 404,
-  PERMISSION_DENIED: 403,
-  INVALID_INPUT: 400,
-  CONFLICT: 409,
-  NOT_READY: 503,
+const CODE: Record<ArtifactErrorCode, ErrorCode> = {
+  NOT_FOUND: 'not_found',
+  PERMISSION_DENIED: 'permission_denied',
+  INVALID_INPUT: 'invalid_argument',
+  CONFLICT: 'conflict',
+  NOT_READY: 'unavailable',
 };
 
-const NAMES: Record<ArtifactErrorCode, string> = {
-  NOT_FOUND: 'KeyError',
-  PERMISSION_DENIED: 'PermissionError',
-  INVALID_INPUT: 'ValueError',
-  CONFLICT: 'FileExistsError',
-  NOT_READY: 'RuntimeError',
-};
-
-export class ArtifactError extends Error {
-  readonly status: number;
-
-  constructor(
-    readonly code: ArtifactErrorCode,
-    message: string,
-    options?: ErrorOptions,
-  ) {
-    super(message, options);
-    // The reference's Python exception names, which clients match on.
-    this.name = NAMES[code];
-    this.status = STATUS[code];
+/** A typed error named by the artifact manager's code (`new ArtifactError('CONFLICT', ...)`). */
+export class ArtifactError extends HyphaError {
+  constructor(code: ArtifactErrorCode, message: string, options?: ErrorOptions) {
+    super(CODE[code], message, options);
   }
 }
 
-export const notFound = (message: string) => new ArtifactError('NOT_FOUND', message);
-export const denied = (message: string) => new ArtifactError('PERMISSION_DENIED', message);
-export const invalid = (message: string, cause?: unknown) => new ArtifactError('INVALID_INPUT', message, { cause });
-export const conflict = (message: string) => new ArtifactError('CONFLICT', message);
+export const notFound = (message: string) => new NotFoundError(message);
+export const denied = (message: string) => new PermissionDeniedError(message);
+export const invalid = (message: string, cause?: unknown) => new InvalidArgumentError(message, { cause });
+export const conflict = (message: string) => new ConflictError(message);
 
-export function isArtifactError(err: unknown, code?: ArtifactErrorCode): err is ArtifactError {
-  return err instanceof ArtifactError && (code === undefined || err.code === code);
+/** True for a typed error (of the given artifact code, when one is given). */
+export function isArtifactError(err: unknown, code?: ArtifactErrorCode): err is HyphaError {
+  return isHyphaError(err, code === undefined ? undefined : CODE[code]);
 }

@@ -1,19 +1,31 @@
-/** Codes of errors raised by `@hypha/auth`; apps/server maps them to close codes and HTTP statuses. */
-export type AuthErrorCode =
-  | 'TOKEN_EXPIRED'
-  | 'INVALID_TOKEN'
-  | 'TOKEN_REVOKED'
-  | 'PERMISSION_DENIED'
-  | 'INVALID_ARGUMENT';
+/**
+ * Errors raised by `@hypha/auth`: typed errors of `@hypha/service` (one set for the whole server).
+ * A failed token is `unauthenticated`, a refused operation the one `PermissionDeniedError`, bad
+ * input `invalid_argument`; `reason` says more, and apps/server maps `code` to an HTTP status.
+ */
+import { HyphaError, PermissionDeniedError, isHyphaError } from '@hypha/service';
+import type { ErrorCode } from '@hypha/service';
 
-/** Base class of every auth error. */
-export class AuthError extends Error {
-  readonly code: AuthErrorCode;
+export { PermissionDeniedError };
 
-  constructor(code: AuthErrorCode, message: string, options?: ErrorOptions) {
-    super(message, options);
+/** Why an auth error was raised. */
+export type AuthErrorCode = 'TOKEN_EXPIRED' | 'INVALID_TOKEN' | 'TOKEN_REVOKED' | 'INVALID_ARGUMENT';
+
+const CODE_OF_REASON: Record<AuthErrorCode, ErrorCode> = {
+  TOKEN_EXPIRED: 'unauthenticated',
+  INVALID_TOKEN: 'unauthenticated',
+  TOKEN_REVOKED: 'unauthenticated',
+  INVALID_ARGUMENT: 'invalid_argument',
+};
+
+/** Base class of the auth errors that are not a plain permission refusal. */
+export class AuthError extends HyphaError {
+  readonly reason: AuthErrorCode;
+
+  constructor(reason: AuthErrorCode, message: string, options?: ErrorOptions) {
+    super(CODE_OF_REASON[reason], message, options);
     this.name = 'AuthError';
-    this.code = code;
+    this.reason = reason;
   }
 }
 
@@ -41,23 +53,18 @@ export class TokenRevokedError extends AuthError {
   }
 }
 
-/** The user lacks the permission needed (reference raises PermissionError). */
-export class PermissionDeniedError extends AuthError {
-  constructor(message: string) {
-    super('PERMISSION_DENIED', message);
-    this.name = 'PermissionDeniedError';
-  }
-}
+const AUTH_ERROR_NAMES = /^(Auth|TokenExpired|InvalidToken|TokenRevoked)Error$/;
 
-/** True for any `@hypha/auth` error, also across bundles (checks the name and code). */
-export function isAuthError(err: unknown): err is AuthError {
-  return (
-    err instanceof AuthError ||
-    (err instanceof Error && typeof (err as { code?: unknown }).code === 'string' && /^(Auth|TokenExpired|InvalidToken|TokenRevoked|PermissionDenied)Error$/.test(err.name))
-  );
+/**
+ * True for an auth error or a permission refusal (also across bundles: checks the name, reason
+ * and code).
+ */
+export function isAuthError(err: unknown): err is HyphaError {
+  if (err instanceof AuthError || isHyphaError(err, 'permission_denied')) return true;
+  return isHyphaError(err) && AUTH_ERROR_NAMES.test(err.name) && typeof (err as { reason?: unknown }).reason === 'string';
 }
 
 /** True when a token failed validation (the WS endpoint closes with 1008 for these). */
 export function isTokenValidationError(err: unknown): boolean {
-  return isAuthError(err) && (err.code === 'TOKEN_EXPIRED' || err.code === 'INVALID_TOKEN' || err.code === 'TOKEN_REVOKED');
+  return isHyphaError(err, 'unauthenticated');
 }

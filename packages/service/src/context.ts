@@ -6,7 +6,6 @@ export interface ContextUser {
   is_anonymous?: boolean;
   roles?: string[];
   scope?: unknown;
-  [key: string]: unknown;
 }
 
 /** The context the RPC layer injects into every built-in method (`require_context: true`). */

@@ -5,6 +5,7 @@
  */
 export type ErrorCode =
   | 'not_found'
+  | 'unauthenticated'
   | 'permission_denied'
   | 'invalid_argument'
   | 'conflict'
@@ -17,6 +18,7 @@ export type ErrorCode =
 /** The Python exception name the reference raises for each code. */
 const PYTHON_NAMES: Record<ErrorCode, string> = {
   not_found: 'KeyError',
+  unauthenticated: 'PermissionError',
   permission_denied: 'PermissionError',
   invalid_argument: 'ValueError',
   conflict: 'FileExistsError',

@@ -69,8 +69,10 @@ function rpcFunction(name: string, method: MethodDef<any, any, any>, authorize: 
   const fn = (...received: unknown[]): unknown => {
     const ctx = requireContext(received[received.length - 1]);
     const { positional, kwargs } = splitKwargs(received.slice(0, -1));
+    // Arguments are bound before the permission check, as a Python call binds them before its body.
+    const args = bindArguments(name, method, positional, kwargs);
     authorize(ctx, method.permission, name);
-    return method.handler(bindArguments(name, method, positional, kwargs), ctx);
+    return method.handler(args, ctx);
   };
   const schema = methodSchema(name, method);
   // The RPC layer pads the arguments to `length - 1` and puts the context last.

@@ -85,6 +85,13 @@ describe('toRpcService', () => {
     expect(wipe({ ...ctx, user: { id: 'root' } })).toBe('wiped');
   });
 
+  it('binds the arguments before checking the permission (a bad call is a bad call for anyone)', () => {
+    calls.length = 0;
+    const wipe = svc.wipe as (...a: unknown[]) => unknown;
+    expect(() => wipe({ force: true, _rkwargs: true }, ctx)).toThrow("wipe() got an unexpected keyword argument 'force'");
+    expect(calls).toEqual([]);
+  });
+
   it('refuses a call without an injected context', () => {
     expect(() => greet('x', undefined, undefined)).toThrow('the call carries no valid context');
   });

@@ -24,7 +24,8 @@ export { newWorkspaceInfo, ownedBy, validateWorkspaceId, PROTECTED_WORKSPACES } 
 export type { WorkspaceInfo } from './workspaces/workspace-info.js';
 export { WorkspaceManager } from './manager/workspace-manager.js';
 export type { PeerCaller, ServerInfo, WorkspaceManagerOptions } from './manager/workspace-manager.js';
-export { createManagerService, MANAGER_METHODS } from './manager/manager-service.js';
+export { createManagerService, managerServiceDef, MANAGER_METHODS } from './manager/manager-service.js';
+export { getServiceInfo, listServices } from './manager/methods/service-lookup.js';
 export { ManagerPeer, defaultRpcFactory } from './manager/manager-peer.js';
 export type { ManagerRpc, ManagerRpcOptions, RpcFactory } from './manager/manager-peer.js';
 export { RouterConnection } from './manager/router-connection.js';
@@ -37,11 +38,4 @@ export type { ClientHello, ClientTransport, ClientGatewayOptions } from './clien
 /** Re-exported from `@hypha/auth` (the one implementation) for existing importers; prefer `@hypha/auth`. */
 export type { AuthService } from '@hypha/auth';
 export { checkPermission, getPermission, getUserWorkspace as personalWorkspace } from '@hypha/auth';
-export {
-  PermissionDeniedError,
-  NotFoundError,
-  InvalidInputError,
-  RoutingError,
-  isPermissionDeniedError,
-  isNotFoundError,
-} from './errors.js';
+export { RoutingError } from './errors.js';

@@ -1,19 +1,15 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { MemoryEventBus } from '@hypha/eventbus';
 import { AuthService, createAuthConfig } from '@hypha/auth';
 import { HyphaCore, MANAGER_METHODS, createManagerService } from '../src/index.js';
 
-/** Declared parameter names of an arrow function `(a: any, b: any) => ...` compiled to JS. */
-function declaredParams(fn: (...args: never[]) => unknown): string[] {
-  const src = fn.toString();
-  const open = src.indexOf('(');
-  const close = src.indexOf(')', open);
-  return src
-    .slice(open + 1, close)
-    .split(',')
-    .map((p) => p.trim())
-    .filter((p) => p !== '');
-}
+// The manager's `__schema__` on the wire, as it was before the methods moved onto `@hypha/service`
+// declarations: hypha-rpc clients read it, so a declaration change must not change it.
+const WIRE_SCHEMAS = JSON.parse(readFileSync(new URL('./fixtures/manager-schemas.json', import.meta.url), 'utf8')) as Record<
+  string,
+  { parameters: { properties: Record<string, unknown> } }
+>;
 
 function managerService(): Record<string, any> {
   const core = new HyphaCore({
@@ -26,20 +22,18 @@ function managerService(): Record<string, any> {
 }
 
 describe('manager method schemas', () => {
-  it('gives every method a __schema__ and __doc__ whose parameters are its own, without context', () => {
+  it('keeps every method, in order, with the wire __schema__ it had (names, order, defaults, descriptions)', () => {
     const svc = managerService();
+    expect(Object.keys(svc).filter((k) => typeof svc[k] === 'function')).toEqual([...MANAGER_METHODS]);
+    expect(Object.keys(WIRE_SCHEMAS)).toEqual([...MANAGER_METHODS]);
     for (const name of MANAGER_METHODS) {
       const fn = svc[name];
-      const params = declaredParams(fn);
-      expect(params.at(-1), name).toBe('context');
-      expect(fn.__schema__.name, name).toBe(name);
-      expect(fn.__schema__.description, name).toMatch(/\S/);
+      const wire = JSON.parse(JSON.stringify(fn.__schema__));
+      expect(wire, name).toEqual(WIRE_SCHEMAS[name]);
+      expect(Object.keys(wire.parameters.properties), name).toEqual(Object.keys(WIRE_SCHEMAS[name]!.parameters.properties));
       expect(fn.__doc__, name).toBe(fn.__schema__.description);
-      expect(fn.__schema__.parameters.type, name).toBe('object');
-      expect(Object.keys(fn.__schema__.parameters.properties), name).toEqual(params.slice(0, -1));
-      for (const prop of Object.values(fn.__schema__.parameters.properties) as Array<Record<string, unknown>>) {
-        expect(prop.description, name).toMatch(/\S/);
-      }
+      // The RPC layer puts the injected context in the slot after the declared parameters.
+      expect(fn.length, name).toBe(Object.keys(wire.parameters.properties).length + 1);
     }
   });
 
@@ -50,5 +44,11 @@ describe('manager method schemas', () => {
     expect(svc.ping.__schema__.parameters.properties.timeout.default).toBe(5);
     expect(svc.list_workspaces.__schema__.parameters.properties.limit.default).toBe(256);
     expect(svc.get_summary.__schema__.parameters).toEqual({ type: 'object', properties: {} });
+  });
+
+  it('keeps the service config: public, context required, server info', () => {
+    const svc = managerService();
+    expect(svc.id).toBe('default');
+    expect(svc.config).toMatchObject({ visibility: 'public', require_context: true, server_id: 'schema-test' });
   });
 });

@@ -7,7 +7,8 @@
 import { RPC, randId } from '@hypha/rpc';
 import { createRootUser } from '@hypha/auth';
 import type { AuthService, UserInfo } from '@hypha/auth';
-import { InvalidInputError, RouterConnection } from '@hypha/workspace';
+import { RouterConnection } from '@hypha/workspace';
+import { InvalidArgumentError } from '@hypha/service';
 import type { HyphaCore } from '@hypha/workspace';
 import { loginPageHtml } from './login-page.js';
 
@@ -87,7 +88,7 @@ export class LoginService {
         const limit = Date.now() + (timeout ?? MAXIMUM_LOGIN_TIME) * 1000;
         for (;;) {
           const raw = await bus.get(keyOf(String(key)));
-          if (raw === null) throw new InvalidInputError(`Invalid login key: ${key} (unknown or expired)`);
+          if (raw === null) throw new InvalidArgumentError(`Invalid login key: ${key} (unknown or expired)`);
           if (raw !== '') {
             await bus.del(keyOf(String(key)));
             const info = JSON.parse(raw) as Reported;
@@ -111,7 +112,7 @@ export class LoginService {
         picture?: string | null,
       ) => {
         const stored = await bus.get(keyOf(String(key)));
-        if (stored === null) throw new InvalidInputError(`Invalid login key: ${key} (unknown or expired)`);
+        if (stored === null) throw new InvalidArgumentError(`Invalid login key: ${key} (unknown or expired)`);
         if (typeof token !== 'string' || !token) throw new Error('report: token is required');
         const user: UserInfo = await this.auth.resolveToken(token);
         let finalToken = token;

@@ -4,13 +4,12 @@
  * through the caller's RPC peer; the manager itself (service id `ws`) is called in-process with
  * the context the router would stamp.
  */
-import { createManagerService, splitFullServiceId } from '@hypha/workspace';
+import { createManagerService, getServiceInfo, splitFullServiceId } from '@hypha/workspace';
 import type { CallContext, HyphaCore, ServiceInfo } from '@hypha/workspace';
 import type { CallArgs } from './call-args.js';
 import type { CallerLease } from './http-caller-pool.js';
 import type { HttpCallerPeer } from './http-caller.js';
-import { badRequest, notFound } from './http-errors.js';
-import { parameterNames } from './param-names.js';
+import { notFound } from './http-errors.js';
 
 export type ResolvedService = { kind: 'manager' } | { kind: 'remote'; info: ServiceInfo };
 
@@ -23,7 +22,7 @@ export async function resolveService(
 ): Promise<ResolvedService> {
   if (serviceId === 'ws' || serviceId === '~') return { kind: 'manager' };
   const ctx = peer.context(core.managerId);
-  const info = await core.manager.get_service_info(`${urlWorkspace}/${serviceId}`, mode ? { mode } : {}, ctx);
+  const info = await getServiceInfo(core.manager, ctx, `${urlWorkspace}/${serviceId}`, mode ? { mode } : {});
   return { kind: 'remote', info };
 }
 
@@ -83,22 +82,14 @@ export function memberAt(service: Record<string, unknown>, key: string): unknown
 
 type Fn = (...args: unknown[]) => unknown;
 
-/** Calls a manager method in-process: kwargs are mapped onto its (Python-named) parameters. */
-export async function callManager(fn: Fn, key: string, args: CallArgs, ctx: CallContext): Promise<unknown> {
-  const names = parameterNames(fn);
-  const params = names[names.length - 1] === 'context' ? names.slice(0, -1) : names;
-  let positional: unknown[];
-  if (args.kind === 'kwargs') {
-    const unknownKeys = Object.keys(args.kwargs).filter((k) => !params.includes(k));
-    if (unknownKeys.length) {
-      throw badRequest(`${key}() got unexpected keyword argument(s): ${unknownKeys.join(', ')} (accepted: ${params.join(', ') || 'none'})`);
-    }
-    positional = params.map((n) => args.kwargs[n]);
-  } else {
-    if (args.args.length > params.length) throw badRequest(`${key}() takes ${params.length} argument(s) but ${args.args.length} were given`);
-    positional = [...args.args, ...new Array(params.length - args.args.length).fill(undefined)];
-  }
-  return await fn(...positional, ctx);
+/**
+ * Calls a manager method in-process. Its function is derived from its declaration
+ * (`@hypha/service`), which binds keyword arguments by the declared parameter names and refuses
+ * unknown or missing ones (InvalidArgumentError, HTTP 400).
+ */
+export async function callManager(fn: Fn, args: CallArgs, ctx: CallContext): Promise<unknown> {
+  if (args.kind === 'kwargs') return await fn({ ...args.kwargs, _rkwargs: true }, ctx);
+  return await fn(...args.args, ctx);
 }
 
 /** Calls a remote function through the caller's peer with hypha-rpc's kwargs convention. */

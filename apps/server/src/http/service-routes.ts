@@ -4,6 +4,7 @@
 import { Router } from 'express';
 import type { Request, Response } from 'express';
 import type { UserInfo } from '@hypha/auth';
+import { listServices } from '@hypha/workspace';
 import { requestArgs } from './call-args.js';
 import { guardCall, providerOf } from './call-guard.js';
 import type { CallerLease } from './http-caller-pool.js';
@@ -42,7 +43,7 @@ export function serviceRoutes(deps: HttpSurfaceDeps): Router {
   router.get('/:workspace/services', async (req: Request, res: Response) => {
     try {
       const list = await withCaller(req, async ({ peer }, _user, ws) =>
-        core.manager.list_services({ workspace: ws }, false, false, false, peer.context(core.managerId)),
+        listServices(core.manager, peer.context(core.managerId), { workspace: ws }, false),
       );
       res.json(list.map((info) => ({ ...(toPlain(info, true) as object), id: info.id.split('/').pop() })));
     } catch (err) {
@@ -77,7 +78,7 @@ export function serviceRoutes(deps: HttpSurfaceDeps): Router {
         }
         const result =
           resolved.kind === 'manager'
-            ? await callManager(member as Fn, key, args, peer.context(core.managerId))
+            ? await callManager(member as Fn, args, peer.context(core.managerId))
             : await guardCall(core, callRemote(peer, member as Fn, args), {
                 provider: providerOf(resolved.info.id),
                 what: `${resolved.info.id}.${key}`,

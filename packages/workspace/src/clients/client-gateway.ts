@@ -5,7 +5,7 @@
  */
 import { assertGeneralAccess, checkPermission, getPermission, getUserWorkspace, isTokenValidationError } from '@hypha/auth';
 import type { AuthService, UserInfo } from '@hypha/auth';
-import { NotFoundError } from '../errors.js';
+import { NotFoundError } from '@hypha/service';
 import type { EndpointFlow, MessageRouter, RouteHandle } from '../routing/message-router.js';
 import type { WorkspaceManager } from '../manager/workspace-manager.js';
 import { ownedBy } from '../workspaces/workspace-info.js';

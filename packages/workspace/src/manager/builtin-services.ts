@@ -9,6 +9,7 @@ import { RouterConnection } from './router-connection.js';
 import { defaultRpcFactory } from './manager-peer.js';
 import type { ManagerRpc, RpcFactory } from './manager-peer.js';
 import type { WorkspaceManager } from './workspace-manager.js';
+import { registerService } from './methods/service-registration.js';
 
 interface HostedPeer {
   connection: RouterConnection;
@@ -65,11 +66,7 @@ export class BuiltinServiceHost {
     const workspace = options.workspace ?? 'public';
     const { rpc } = await this.peer(workspace);
     const info = (await rpc.register_service(service, { notify: false, overwrite: true })) as Record<string, unknown>;
-    await this.manager.register_service(info, null, {
-      ws: workspace,
-      from: `${workspace}/${this.clientId}`,
-      user: this.rootUser,
-    });
+    await registerService(this.manager, { ws: workspace, from: `${workspace}/${this.clientId}`, user: this.rootUser }, info);
     return `${workspace}/${this.clientId}:${String(service.id)}`;
   }
 

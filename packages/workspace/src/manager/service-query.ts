@@ -1,5 +1,5 @@
 /** Service-id and list-query grammar of the manager (rpc-protocol §8.3, server-api §1.2–1.3). */
-import { InvalidInputError } from '../errors.js';
+import { InvalidArgumentError } from '@hypha/service';
 
 export interface ResolvedServiceId {
   workspace: string;
@@ -20,18 +20,18 @@ export function isManagerServiceId(id: string): boolean {
 /** Allowed characters in query parts (reference `validate_key_part`). */
 export function validateKeyPart(part: string, what: string): string {
   if (!/^[a-zA-Z0-9\-_/|*.@:]*$/.test(part) || part.length === 0) {
-    throw new InvalidInputError(`Invalid ${what}: ${JSON.stringify(part)} contains characters that are not allowed`);
+    throw new InvalidArgumentError(`Invalid ${what}: ${JSON.stringify(part)} contains characters that are not allowed`);
   }
   return part;
 }
 
 export function resolveServiceId(serviceId: unknown, ctxWs: string): ResolvedServiceId {
   if (typeof serviceId !== 'string' || serviceId.length === 0) {
-    throw new InvalidInputError('Service ID must be a non-empty string.');
+    throw new InvalidArgumentError('Service ID must be a non-empty string.');
   }
-  if (countOf(serviceId, '/') > 1) throw new InvalidInputError("Service id must contain at most one '/'");
-  if (countOf(serviceId, ':') > 1) throw new InvalidInputError("Service id must contain at most one ':'");
-  if (countOf(serviceId, '@') > 1) throw new InvalidInputError("Service id must contain at most one '@'");
+  if (countOf(serviceId, '/') > 1) throw new InvalidArgumentError("Service id must contain at most one '/'");
+  if (countOf(serviceId, ':') > 1) throw new InvalidArgumentError("Service id must contain at most one ':'");
+  if (countOf(serviceId, '@') > 1) throw new InvalidArgumentError("Service id must contain at most one '@'");
   let id = serviceId;
   let appId = '*';
   const at = id.indexOf('@');
@@ -54,11 +54,11 @@ export function resolveServiceId(serviceId: unknown, ctxWs: string): ResolvedSer
     svc = rest.slice(colon + 1);
   }
   if (workspace === '*') {
-    throw new InvalidInputError(
+    throw new InvalidArgumentError(
       'You must specify a workspace for the service query, otherwise please call list_services to find the service.',
     );
   }
-  if (svc === '*' || svc === '') throw new InvalidInputError(`Invalid service id: ${serviceId}, it cannot be a wildcard.`);
+  if (svc === '*' || svc === '') throw new InvalidArgumentError(`Invalid service id: ${serviceId}, it cannot be a wildcard.`);
   validateKeyPart(workspace, 'workspace');
   validateKeyPart(clientId, 'client id');
   validateKeyPart(svc, 'service id');
@@ -104,25 +104,25 @@ export function normaliseListQuery(query: unknown, ctxWs: string): ListQuery {
   } else if (typeof query === 'object' && !Array.isArray(query)) {
     const m = { ...(query as Record<string, unknown>) };
     if ('id' in m) {
-      if ('service_id' in m) throw new InvalidInputError("Cannot specify both 'id' and 'service_id' in the query.");
+      if ('service_id' in m) throw new InvalidArgumentError("Cannot specify both 'id' and 'service_id' in the query.");
       m.service_id = m.id;
       delete m.id;
     }
     const bad = Object.keys(m).filter((k) => !QUERY_KEYS.has(k));
-    if (bad.length) throw new InvalidInputError(`Invalid query keys: {${bad.map((k) => `'${k}'`).join(', ')}}`);
+    if (bad.length) throw new InvalidArgumentError(`Invalid query keys: {${bad.map((k) => `'${k}'`).join(', ')}}`);
     for (const k of Object.keys(m) as Array<keyof ListQuery>) {
       const v = m[k];
       if (v === null || v === undefined) continue;
-      if (typeof v !== 'string') throw new InvalidInputError(`Invalid query value for ${k}: must be a string`);
+      if (typeof v !== 'string') throw new InvalidArgumentError(`Invalid query value for ${k}: must be a string`);
       q[k] = v;
     }
   } else {
-    throw new InvalidInputError('Invalid query: expected a string, a map or null');
+    throw new InvalidArgumentError('Invalid query: expected a string, a map or null');
   }
   const at = q.service_id.indexOf('@');
   if (at >= 0) {
     const app = q.service_id.slice(at + 1);
-    if (q.app_id !== '*' && q.app_id !== app) throw new InvalidInputError(`App id mismatch: ${q.app_id} != ${app}`);
+    if (q.app_id !== '*' && q.app_id !== app) throw new InvalidArgumentError(`App id mismatch: ${q.app_id} != ${app}`);
     q.app_id = app;
     q.service_id = q.service_id.slice(0, at);
   }

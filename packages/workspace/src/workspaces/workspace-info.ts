@@ -1,6 +1,6 @@
 import { ownsWorkspace } from '@hypha/auth';
 import type { UserInfo } from '@hypha/auth';
-import { InvalidInputError } from '../errors.js';
+import { InvalidArgumentError } from '@hypha/service';
 
 /** The reference WorkspaceInfo model (server-api §2.1). */
 export interface WorkspaceInfo {
@@ -51,15 +51,15 @@ export function ownedBy(info: WorkspaceInfo, user: UserInfo): boolean {
  */
 export function validateWorkspaceId(id: unknown, requireHyphen: boolean): string {
   if (typeof id !== 'string' || id.length === 0) {
-    throw new InvalidInputError('Invalid workspace name: it must be a non-empty string');
+    throw new InvalidArgumentError('Invalid workspace name: it must be a non-empty string');
   }
   if (!/^[a-z0-9\-|]+$/.test(id)) {
-    throw new InvalidInputError(
+    throw new InvalidArgumentError(
       `Invalid workspace name: ${JSON.stringify(id)}; only lowercase letters, digits, '-' and '|' are allowed`,
     );
   }
   if (requireHyphen && !id.includes('-')) {
-    throw new InvalidInputError(`Invalid workspace name: ${id}; it must contain at least one hyphen ('-')`);
+    throw new InvalidArgumentError(`Invalid workspace name: ${id}; it must contain at least one hyphen ('-')`);
   }
   return id;
 }
