@@ -54,8 +54,11 @@ export function serviceRoutes(deps: HttpSurfaceDeps): Router {
   router.get('/:workspace/services/:service_id', async (req: Request, res: Response) => {
     try {
       const body = await withCaller(req, async ({ peer }, _user, ws) => {
-        const resolved = await resolveService(core, peer, ws, String(req.params.service_id), mode(req));
-        return resolved.kind === 'manager' ? managerService(core) : resolved.info;
+        const serviceId = String(req.params.service_id);
+        const resolved = await resolveService(core, peer, ws, serviceId, mode(req));
+        if (resolved.kind === 'remote') return resolved.info;
+        // `ws` is the manager object itself; `~` its service info (reference `get_service_info("~")`).
+        return serviceId === 'ws' ? managerService(core) : core.manager.managerServiceInfo();
       });
       res.json(toPlain(body, true));
     } catch (err) {
