@@ -5,7 +5,7 @@
  * `publishConfig`), then runs publint (strict) and @arethetypeswrong/cli (every TypeScript
  * resolution mode) on the tarball, and checks the shape every package shares (README.md ·
  * LICENSE · repository · keywords · engines like the root's · published exports without the
- * dev-only `source` condition but otherwise the same as the workspace's). Needs `pnpm build` first.
+ * dev-only `@hypha/source` condition but otherwise the same as the workspace's). Needs `pnpm build` first.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -31,7 +31,7 @@ function packageDirs() {
 /** `exports` with every `source` condition removed. */
 function withoutSource(value) {
   if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(Object.entries(value).filter(([k]) => k !== 'source').map(([k, v]) => [k, withoutSource(v)]));
+  return Object.fromEntries(Object.entries(value).filter(([k]) => k !== '@hypha/source').map(([k, v]) => [k, withoutSource(v)]));
 }
 
 function shapeProblems(dir, pkg) {
@@ -41,7 +41,7 @@ function shapeProblems(dir, pkg) {
   if (!Array.isArray(pkg.keywords) || pkg.keywords.length === 0) problems.push('no keywords');
   if (pkg.engines?.node !== rootEngines) problems.push(`engines.node is ${JSON.stringify(pkg.engines?.node)}, the root's is ${JSON.stringify(rootEngines)}`);
   const published = pkg.publishConfig?.exports;
-  if (!published) problems.push('no publishConfig.exports (the exports without the dev-only `source` condition)');
+  if (!published) problems.push('no publishConfig.exports (the exports without the dev-only `@hypha/source` condition)');
   else if (JSON.stringify(published) !== JSON.stringify(withoutSource(pkg.exports))) {
     problems.push('publishConfig.exports differs from exports without `source`');
   }

@@ -6,7 +6,7 @@ import { VISIBILITIES } from '../../registry/service-info.js';
 import type { ServiceInfo } from '../../registry/service-info.js';
 import { callerClientId, callerFullId } from '../context.js';
 import type { CallContext } from '../context.js';
-import { resolveServiceId, validateKeyPart } from '../service-query.js';
+import { resolveServiceId, validateKeyPart, validateServiceName } from '../service-query.js';
 import type { WorkspaceManager } from '../workspace-manager.js';
 
 /** Enters a service of the calling client in the registry and announces it. */
@@ -33,7 +33,8 @@ export async function registerService(m: WorkspaceManager, ctx: CallContext, ser
     throw new InvalidArgumentError(`Invalid visibility: ${String(visibility)} (expected protected, public or unlisted)`);
   }
   info.config.visibility = visibility;
-  validateKeyPart(serviceName, 'service id');
+  validateServiceName(serviceName);
+  if (!/^[a-zA-Z0-9_.*-]+$/.test(info.app_id)) throw new InvalidArgumentError(`Invalid app id: ${JSON.stringify(info.app_id)}`);
   if (info.app_id.includes('/')) throw new InvalidArgumentError("App id info must not contain '/'");
   validateKeyPart(info.app_id, 'app id');
   validateKeyPart(info.type, 'service type');
