@@ -83,6 +83,7 @@ describe('login', () => {
       },
     });
     expect(page).toContain('hypha-login');
+    expect(page).toContain('Hypha Account');
     expect(result).toBe(token);
     await owner.disconnect();
   });

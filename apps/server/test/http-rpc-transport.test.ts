@@ -125,6 +125,18 @@ describe('raw /rpc frames', () => {
     expect((await noStream.json()).detail).toMatch(/No open stream/);
   });
 
+  it('answers 401 for a reconnection token used by another client id', async () => {
+    const first: any = await hyphaWebsocketClient.connectToServer({ server_url: server.url, transport: 'http', client_id: 'reconnect-owner' });
+    const workspace = first.config.workspace;
+    const token = first.config.reconnection_token;
+    expect(typeof token).toBe('string');
+    await first.disconnect();
+    const q = new URLSearchParams({ client_id: 'someone-else', workspace, reconnection_token: token });
+    const res = await fetch(`${server.url}/rpc?${q}`);
+    expect(res.status).toBe(401);
+    expect((await res.json()).detail).toMatch(/[Cc]lient id mismatch/);
+  });
+
   it('answers 401 for an invalid token on GET', async () => {
     const res = await fetch(`${server.url}/rpc?client_id=bad`, { headers: { authorization: 'Bearer nope' } });
     expect(res.status).toBe(401);

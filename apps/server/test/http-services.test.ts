@@ -139,6 +139,15 @@ describe('the manager as service `ws`', () => {
     expect(info.id).toBe('default');
   });
 
+  it("answers the manager's service info for `~`, and calls its methods there", async () => {
+    const headers = { authorization: `Bearer ${token}` };
+    const info = await (await fetch(`${server.url}/${ws}/services/~`, { headers })).json();
+    expect(info.id).toBe('~');
+    expect(info.name).toBe('Default workspace management service');
+    const echo = await fetch(`${server.url}/${ws}/services/~/echo?data=7`, { headers });
+    expect(await echo.json()).toBe(7);
+  });
+
   it('rejects unknown keyword arguments of a manager method with 400', async () => {
     const res = await fetch(`${server.url}/public/services/ws/echo?nope=1`);
     expect(res.status).toBe(400);

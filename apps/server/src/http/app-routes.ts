@@ -8,7 +8,7 @@ import { appPathSegments } from './app-path.js';
 import { ProviderGoneError, guardCall, providerOf } from './call-guard.js';
 import { asgiChannel, asgiScope } from './asgi-app.js';
 import { serveFunctionsApp } from './functions-app.js';
-import { HttpCallerPeer, callerWorkspace } from './http-caller.js';
+import { HttpCallerPeer } from './http-caller.js';
 import { HttpError, badRequest, sendError } from './http-errors.js';
 import { authenticate } from './request-auth.js';
 import { resolveService, serviceObject } from './service-call.js';
@@ -38,7 +38,9 @@ export function appRoutes(deps: HttpSurfaceDeps): Router {
       const segments = appPathSegments(req.params.path as string[] | undefined);
       const { user } = await authenticate(deps.auth, req);
       await core.manager.loadOrCreateWorkspace(user, ws);
-      peer = await HttpCallerPeer.open(core, user, callerWorkspace(user, ws), deps.callTimeout);
+      // The reference's ASGI routing acts in the URL workspace for every caller; service
+      // visibility and the caller's permissions decide what it may reach there.
+      peer = await HttpCallerPeer.open(core, user, ws, deps.callTimeout);
       const mode = typeof req.query._mode === 'string' && req.query._mode ? req.query._mode : undefined;
       const resolved = await resolveService(core, peer, ws, serviceId, mode);
       if (resolved.kind === 'manager') throw new HttpError(500, 'Invalid service type: the workspace manager is not an app');

@@ -5,7 +5,7 @@
  */
 import { isHyphaError } from '@hypha/service';
 import type { ErrorCode } from '@hypha/service';
-import { isRpcError } from '@hypha/rpc';
+import { isRemoteError, isRpcError } from '@hypha/rpc';
 import { isBlobStoreError } from '@hypha/storage';
 import type { BlobStoreErrorCode } from '@hypha/storage';
 
@@ -55,10 +55,26 @@ const STATUS_OF_RPC_CODE: Readonly<Record<string, number>> = {
   INVALID_ARGUMENT: 400,
 };
 
+/**
+ * An error a remote service raised names its type first (`"KeyError: ..."`; our typed errors
+ * travel under the reference's Python names): the reference's status of a RemoteException.
+ */
+const STATUS_OF_REMOTE_TYPE: Readonly<Record<string, number>> = {
+  KeyError: 404,
+  PermissionError: 403,
+  ValueError: 400,
+  TypeError: 400,
+  AssertionError: 400,
+};
+
 export function statusOf(err: unknown): number {
   if (err instanceof HttpError) return err.status;
   if (isHyphaError(err)) return STATUS_OF_CODE[err.code] ?? 500;
   if (isBlobStoreError(err)) return STATUS_OF_BLOB_CODE[err.code] ?? 500;
   if (isRpcError(err)) return STATUS_OF_RPC_CODE[err.code] ?? 500;
+  if (isRemoteError(err)) {
+    const type = /^(\w+):/.exec(err.remoteMessage)?.[1];
+    if (type !== undefined && Object.hasOwn(STATUS_OF_REMOTE_TYPE, type)) return STATUS_OF_REMOTE_TYPE[type];
+  }
   return 500;
 }

@@ -8,9 +8,11 @@ import { randId } from '@hypha/rpc';
 import type { RPC } from '@hypha/rpc';
 import type { RemoteService } from '@hypha/rpc';
 import type { UserInfo } from '@hypha/auth';
-import { checkPermission, getUserWorkspace as personalWorkspace } from '@hypha/auth';
+import { checkPermission, getPermission, getUserWorkspace as personalWorkspace } from '@hypha/auth';
+import { ownedBy } from '@hypha/workspace/internal';
 import type { RouterConnection } from '@hypha/workspace/internal';
 import type { CallContext, HyphaCore } from '@hypha/workspace';
+import { HttpError } from './http-errors.js';
 
 /**
  * The workspace an HTTP caller acts from (server-api §2.6 "HTTP workspace selection"): a
@@ -22,6 +24,26 @@ export function callerWorkspace(user: UserInfo, urlWorkspace: string): string {
   if (wid && wid !== '*') return wid;
   if (urlWorkspace === 'public' || checkPermission(user, urlWorkspace, 'r')) return urlWorkspace;
   return personalWorkspace(user);
+}
+
+/**
+ * The user an HTTP request acts as in the URL workspace (reference `update_user_scope` in its
+ * service route): a generic token (no `wid`, e.g. an Auth0 cookie) of a signed-in user names a
+ * workspace that must exist, and counts as admin there when its user owns it; otherwise the user
+ * is unchanged and service visibility decides. Workspace-scoped tokens and anonymous callers are
+ * returned as they are.
+ */
+export async function actingUser(core: HyphaCore, user: UserInfo, urlWorkspace: string): Promise<UserInfo> {
+  const wid = user.scope?.current_workspace;
+  if ((wid && wid !== '*') || user.is_anonymous || urlWorkspace === personalWorkspace(user)) return user;
+  const info = await core.workspaces.get(urlWorkspace);
+  if (!info) throw new HttpError(404, `Workspace '${urlWorkspace}' not found`);
+  if (urlWorkspace === 'public' || getPermission(user, urlWorkspace) || !ownedBy(info, user)) return user;
+  return {
+    ...user,
+    current_workspace: urlWorkspace,
+    scope: { ...user.scope, workspaces: { ...user.scope.workspaces, [urlWorkspace]: 'a' }, current_workspace: urlWorkspace },
+  };
 }
 
 export class HttpCallerPeer {

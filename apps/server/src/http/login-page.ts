@@ -7,7 +7,7 @@ export function loginPageHtml(baseUrl: string): string {
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<title>Hypha login</title>
+<title>Hypha Account</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem}textarea{width:100%;height:6rem}#status{margin-top:1rem}</style>
 </head>

@@ -9,6 +9,7 @@ import type { RPC } from '@hypha/rpc';
 import { createRootUser } from '@hypha/auth';
 import type { AuthService, UserInfo } from '@hypha/auth';
 import type { RouterConnection } from '@hypha/workspace/internal';
+import { InvalidArgumentError } from '@hypha/service';
 import type { HyphaCore } from '@hypha/workspace';
 import { loginPageHtml } from './login-page.js';
 
@@ -90,7 +91,7 @@ export class LoginService {
         const limit = Date.now() + (timeout ?? MAXIMUM_LOGIN_TIME) * 1000;
         for (;;) {
           const raw = await bus.get(keyOf(String(key)));
-          if (raw === null) throw new Error(`Invalid login key: ${key} (unknown or expired)`);
+          if (raw === null) throw new InvalidArgumentError(`Invalid login key: ${key} (unknown or expired)`);
           if (raw !== '') {
             await bus.del(keyOf(String(key)));
             const info = JSON.parse(raw) as Reported;
@@ -115,7 +116,7 @@ export class LoginService {
         _context?: unknown,
       ) => {
         const stored = await bus.get(keyOf(String(key)));
-        if (stored === null) throw new Error(`Invalid login key: ${key} (unknown or expired)`);
+        if (stored === null) throw new InvalidArgumentError(`Invalid login key: ${key} (unknown or expired)`);
         if (typeof token !== 'string' || !token) throw new Error('report: token is required');
         const user: UserInfo = await this.auth.resolveToken(token);
         let finalToken = token;

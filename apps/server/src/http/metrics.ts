@@ -28,6 +28,9 @@ export class HttpMetrics {
   readonly streamFramesIn: Counter;
   readonly streamFramesOut: Counter;
   private streamCount = 0;
+  private streamsOpened = 0;
+  /** (time, frames routed) at recent scrapes, for `client_load_current` (requests per minute). */
+  private loadSamples: Array<[number, number]> = [];
 
   constructor(core: HyphaCore) {
     const r = this.registry;
@@ -54,6 +57,20 @@ export class HttpMetrics {
       registers: [r],
       collect() {
         this.set(core.router.size);
+      },
+    });
+    // The reference's names: prom-client keeps a counter's name as given, Python's adds `_total`.
+    mirrorCounter(r, 'websocket_connections_established_total', 'Total number of websocket connections ever established', () =>
+      core.gateway.totals.opened - this.streamsOpened,
+    );
+    mirrorCounter(r, 'client_requests_total', 'Total requests from all clients (frames routed)', () => core.router.stats.routed);
+    const load = () => this.requestsPerMinute(core.router.stats.routed);
+    new Gauge({
+      name: 'client_load_current',
+      help: 'Current load (requests per minute, over the last minute of scrapes)',
+      registers: [r],
+      collect() {
+        this.set(load());
       },
     });
     mirrorCounter(r, 'rpc_messages_in_total', 'RPC frames routed from peers of this instance', () => core.router.stats.routed);
@@ -94,6 +111,15 @@ export class HttpMetrics {
 
   streamOpened(): void {
     this.streamCount++;
+    this.streamsOpened++;
+  }
+
+  /** Frames routed per minute since the oldest scrape of the last minute (0 on the first scrape). */
+  private requestsPerMinute(routed: number, now = Date.now()): number {
+    this.loadSamples.push([now, routed]);
+    while (this.loadSamples.length > 2 && now - this.loadSamples[1][0] >= 60_000) this.loadSamples.shift();
+    const [t0, r0] = this.loadSamples[0];
+    return now > t0 ? ((routed - r0) * 60_000) / (now - t0) : 0;
   }
 
   streamClosed(): void {

@@ -1,5 +1,5 @@
 /**
- * Operational routes: `/metrics`, the browser client bundles under `/assets/`, `/login` and a
+ * Operational routes: `/metrics`, `/health` (diagnostics), the browser client bundles under `/assets/`, `/login` and a
  * small JSON landing at `/` and `/{workspace}`, and `/{workspace}/info` (the WorkspaceInfo).
  */
 import { Router } from 'express';
@@ -34,6 +34,33 @@ export function opsRoutes(deps: HttpSurfaceDeps, rpcPackageDir = findRpcPackageD
       res.type('application/javascript').sendFile(found.path, { headers: { 'Cache-Control': 'no-cache' } });
     });
   }
+
+  // Diagnostics as the reference's `/health` (the probes are /health/liveness and /readiness).
+  router.get('/health', async (_req: Request, res: Response) => {
+    try {
+      const bus = await core.bus.health();
+      const memory = process.memoryUsage();
+      const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 100) / 100;
+      const issues = bus.healthy ? [] : [`event bus: ${bus.reason ?? 'unhealthy'}`];
+      res.status(bus.healthy ? 200 : 503).json({
+        timestamp: new Date().toISOString(),
+        status: bus.healthy ? 'HEALTHY' : 'CRITICAL',
+        health_score: bus.healthy ? 100 : 0,
+        issues,
+        memory: { rss_mb: mb(memory.rss), heap_used_mb: mb(memory.heapUsed), heap_total_mb: mb(memory.heapTotal), external_mb: mb(memory.external) },
+        connections: {
+          active: core.gateway.sessionCount,
+          total_created: core.gateway.totals.opened,
+          total_closed: core.gateway.totals.closed,
+        },
+        objects: { connection_objects: core.router.size },
+        event_bus: bus,
+        uptime_seconds: Math.round(process.uptime() * 100) / 100,
+      });
+    } catch (err) {
+      sendError(res, err);
+    }
+  });
 
   // The caller (anonymous without a token) and the server info, for browser pages (server-api §3.1).
   router.get('/assets/config.json', async (req: Request, res: Response) => {

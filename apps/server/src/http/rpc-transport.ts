@@ -71,20 +71,29 @@ export class RpcTransport {
     }
     const clientId = str(req.query.client_id) ?? randId();
     const stream = new RpcStream(res, this.deps.metrics, this.settings);
+    const hello = {
+      client_id: clientId,
+      workspace: str(req.query.workspace),
+      token: tokenFrom(req, false),
+      reconnection_token: str(req.query.reconnection_token),
+    };
     let session: ClientSession;
     try {
-      session = await gateway.connect(
-        {
-          client_id: clientId,
-          workspace: str(req.query.workspace),
-          token: tokenFrom(req, false),
-          reconnection_token: str(req.query.reconnection_token),
-        },
-        { deliver: (frame) => stream.write(frame), close: (_code, reason) => stream.end(reason) },
-      );
+      // The reference answers 401 for any reconnection token it does not accept (wrong client
+      // id or workspace, expired, forged), whatever the WebSocket close code would be.
+      if (hello.reconnection_token) {
+        try {
+          await gateway.authenticate(hello);
+        } catch (err) {
+          if (err instanceof ConnectionRejectedError) throw new HttpError(401, err.reason, { cause: err });
+          throw err;
+        }
+      }
+      session = await gateway.connect(hello, { deliver: (frame) => stream.write(frame), close: (_code, reason) => stream.end(reason) });
     } catch (err) {
       stream.closed();
-      if (err instanceof ConnectionRejectedError) sendError(res, new HttpError(rejectionStatus(err), err.reason));
+      if (err instanceof HttpError) sendError(res, err);
+      else if (err instanceof ConnectionRejectedError) sendError(res, new HttpError(rejectionStatus(err), err.reason));
       else sendError(res, err, (e) => this.deps.log('error', '/rpc stream setup failed', { error: String(e) }));
       return;
     }

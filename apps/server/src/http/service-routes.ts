@@ -8,7 +8,7 @@ import { listServices } from '@hypha/workspace/internal';
 import { requestArgs } from './call-args.js';
 import { guardCall, providerOf } from './call-guard.js';
 import type { CallerLease } from './http-caller-pool.js';
-import { callerWorkspace } from './http-caller.js';
+import { actingUser, callerWorkspace } from './http-caller.js';
 import { badRequest, sendError } from './http-errors.js';
 import { authenticate } from './request-auth.js';
 import { isAsyncIterable, streamResult, toPlain, writeResult } from './result-writer.js';
@@ -28,7 +28,7 @@ export function serviceRoutes(deps: HttpSurfaceDeps): Router {
   async function withCaller<T>(req: Request, fn: (lease: CallerLease, user: UserInfo, ws: string) => Promise<T>): Promise<T> {
     const ws = String(req.params.workspace);
     if (!WORKSPACE_RE.test(ws)) throw badRequest(`Invalid workspace name: ${JSON.stringify(ws)}`);
-    const { user } = await authenticate(auth, req);
+    const user = await actingUser(core, (await authenticate(auth, req)).user, ws);
     await core.manager.loadOrCreateWorkspace(user, ws);
     const lease = await deps.callers.acquire(user, callerWorkspace(user, ws));
     try {
@@ -54,8 +54,11 @@ export function serviceRoutes(deps: HttpSurfaceDeps): Router {
   router.get('/:workspace/services/:service_id', async (req: Request, res: Response) => {
     try {
       const body = await withCaller(req, async ({ peer }, _user, ws) => {
-        const resolved = await resolveService(core, peer, ws, String(req.params.service_id), mode(req));
-        return resolved.kind === 'manager' ? managerService(core) : resolved.info;
+        const serviceId = String(req.params.service_id);
+        const resolved = await resolveService(core, peer, ws, serviceId, mode(req));
+        if (resolved.kind === 'remote') return resolved.info;
+        // `ws` is the manager object itself; `~` its service info (reference `get_service_info("~")`).
+        return serviceId === 'ws' ? managerService(core) : core.manager.managerServiceInfo();
       });
       res.json(toPlain(body, true));
     } catch (err) {

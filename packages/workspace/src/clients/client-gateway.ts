@@ -73,6 +73,9 @@ export class ClientGateway {
     return this.sessions.size;
   }
 
+  /** Running totals for metrics and /health: sessions admitted and released since start. */
+  readonly totals = { opened: 0, closed: 0 };
+
   allSessions(): ClientSession[] {
     return [...this.sessions.values()];
   }
@@ -193,6 +196,7 @@ export class ClientGateway {
     session.handle = handle;
     const previous = this.sessions.get(fullId);
     this.sessions.set(fullId, session);
+    this.totals.opened++;
     if (previous && superseded) previous.supersede();
     return session;
   }
@@ -225,6 +229,7 @@ export class ClientGateway {
     if (!handle) return;
     const current = this.router.getLocal(fullId) === handle;
     if (this.sessions.get(fullId) === session) this.sessions.delete(fullId);
+    this.totals.closed++;
     await handle.detach(true);
     if (current) await this.manager.deleteClient(session.workspace, session.clientId);
   }

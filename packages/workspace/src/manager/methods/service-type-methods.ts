@@ -14,6 +14,7 @@ export function serviceTypeMethods(m: WorkspaceManager) {
       handler: async ({ type_info }, ctx: CallContext) => {
         const t = { ...((type_info ?? {}) as Record<string, any>) };
         if (typeof t.id !== 'string' || !t.id) throw new InvalidArgumentError('Service type id must be a non-empty string');
+        const givenId: string = t.id;
         if (t.id.includes('/')) {
           const [tws, tid] = t.id.split('/');
           if (tws !== ctx.ws) throw new PermissionDeniedError(`Permission denied for workspace ${tws}`);
@@ -33,7 +34,8 @@ export function serviceTypeMethods(m: WorkspaceManager) {
         };
         info.service_types = { ...info.service_types, [t.id]: stored };
         await m.workspaces.put(info);
-        return { ...stored, id: `${ctx.ws}/${t.id}` };
+        // The reference answers the type as given; get_service_type names it with its workspace.
+        return { ...stored, id: givenId };
       },
     }),
 
