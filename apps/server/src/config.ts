@@ -35,12 +35,14 @@ export interface ServerConfig {
   workspaceBucket: string;
   /** Anonymous users may write artifacts in their own workspace. */
   enableS3ForAnonymousUsers: boolean;
+  /** `--enable-s3-proxy`: s3-storage URLs go through the server's `/s3` route (clients that cannot reach S3). */
+  enableS3Proxy: boolean;
   /** CORS origins for the HTTP routes (`--allow-origins a,b` or `ALLOW_ORIGINS`; default `*`). */
   allowOrigins: string[];
 }
 
 /** Flags that take no value (`--enable-s3`, or `--enable-s3=false`). */
-const BOOLEAN_FLAGS = new Set(['enable-s3', 'enable-s3-for-anonymous-users']);
+const BOOLEAN_FLAGS = new Set(['enable-s3', 'enable-s3-for-anonymous-users', 'enable-s3-proxy']);
 
 const FLAGS: Record<string, keyof ServerConfig> = {
   host: 'host',
@@ -61,6 +63,7 @@ const FLAGS: Record<string, keyof ServerConfig> = {
   'region-name': 'regionName',
   'workspace-bucket': 'workspaceBucket',
   'enable-s3-for-anonymous-users': 'enableS3ForAnonymousUsers',
+  'enable-s3-proxy': 'enableS3Proxy',
   'allow-origins': 'allowOrigins',
 };
 
@@ -161,5 +164,6 @@ function artifactConfig(values: Record<string, string>) {
     regionName: values['region-name'] ?? null,
     workspaceBucket: values['workspace-bucket'] ?? 'hypha-workspaces',
     enableS3ForAnonymousUsers: bool('enable-s3-for-anonymous-users', values['enable-s3-for-anonymous-users']),
+    enableS3Proxy: bool('enable-s3-proxy', values['enable-s3-proxy']),
   };
 }

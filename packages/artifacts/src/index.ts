@@ -30,3 +30,5 @@ export { artifactView } from './record.js';
 export type { ArtifactRow, Staging, StagedFile, VersionEntry } from './record.js';
 export { createZipStream } from './zip-stream.js';
 export type { ZipEntry } from './zip-stream.js';
+export { s3StorageService, s3Key, listDirectory } from './s3-storage-service.js';
+export type { S3StorageOptions } from './s3-storage-service.js';
