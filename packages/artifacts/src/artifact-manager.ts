@@ -11,7 +11,7 @@ import { jsonb } from '@hypha/db';
 import type { JsonObject, JsonValue } from '@hypha/db';
 import { ArtifactAccess, optionalBool, requireContext, rethrowUnique } from './access.js';
 import type { ArtifactContext, ArtifactManagerOptions, Db } from './access.js';
-import { conflict, denied, invalid, notFound } from './errors.js';
+import { conflict, denied, fileNotFound, invalid, notFound } from './errors.js';
 import { checkNewAlias, fillAliasTemplate, isAliasTemplate, readableAlias, uuid7, validateAlias, validateNewAlias } from './ids.js';
 import { combine, filterConditions, keywordCondition, orderByClauses } from './filters.js';
 import type { Condition } from './filters.js';
@@ -326,7 +326,7 @@ export class ArtifactManager {
       const index = stagedVersionIndex(row);
       for (const f of s.files) {
         if (!(await store.head(`${versionPrefix(row, index)}${f.path}`))) {
-          throw invalid(`File '${f.path}' was staged with put_file but never uploaded; upload it or remove it with remove_file before committing.`);
+          throw fileNotFound(`File '${f.path}' does not exist in the artifact (staged with put_file but never uploaded; upload it or remove it with remove_file before committing).`);
         }
       }
       const weights = { ...((config.download_weights as JsonObject | undefined) ?? {}) };

@@ -39,6 +39,8 @@ export const notFound = (message: string) => new ArtifactError('NOT_FOUND', mess
 export const denied = (message: string) => new ArtifactError('PERMISSION_DENIED', message);
 export const invalid = (message: string, cause?: unknown) => new ArtifactError('INVALID_INPUT', message, { cause });
 export const conflict = (message: string) => new ArtifactError('CONFLICT', message);
+/** A staged file that was never uploaded: the reference raises Python's FileNotFoundError. */
+export const fileNotFound = (message: string) => Object.assign(new ArtifactError('NOT_FOUND', message), { name: 'FileNotFoundError' });
 
 export function isArtifactError(err: unknown, code?: ArtifactErrorCode): err is ArtifactError {
   return err instanceof ArtifactError && (code === undefined || err.code === code);
