@@ -259,8 +259,8 @@ export class ArtifactFiles {
       const weights = new Map(stagedFiles.filter((f) => f.download_weight !== undefined).map((f) => [relative(f.path), f.download_weight]));
       for (const item of out) if (weights.has(item.name as string)) item.download_weight = weights.get(item.name as string);
     }
-    const pendingListed = staged || versionsOf(row).length === 0;
-    if (pendingListed && optionalBool(include_pending, 'include_pending')) {
+    // Pending (announced, not yet uploaded) files only in listings of the staged version.
+    if (staged && optionalBool(include_pending, 'include_pending')) {
       for (const f of stagedFiles) {
         const rel = relative(f.path);
         if (!rel || seen.has(rel) || out.length >= take) continue;
@@ -337,7 +337,8 @@ export class ArtifactFiles {
       if (typeof content !== 'string') throw invalid('content must be a base64 string for format "base64"');
       bytes = Buffer.from(content, 'base64');
     } else if (fmt === 'json') {
-      bytes = Buffer.from(JSON.stringify(content), 'utf8');
+      // A string is JSON already (the reference's rule); anything else is serialised.
+      bytes = Buffer.from(typeof content === 'string' ? content : JSON.stringify(content, null, 2), enc as BufferEncoding);
     } else if (fmt === 'binary') {
       if (!(content instanceof Uint8Array)) throw invalid('content must be bytes for format "binary"');
       bytes = content;

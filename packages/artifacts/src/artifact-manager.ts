@@ -129,7 +129,7 @@ export class ArtifactManager {
           throw denied(`User does not have permission to create an orphan artifact in the workspace '${ws}'.`);
         }
       }
-      await this.access.assertWritable(ctx, ws);
+      await this.access.assertWritable(ctx, ws, parent ? { parent, op: staged ? 'draft' : 'attach' } : undefined);
       const finalAlias = await this.chooseAlias(trx, ws, requested, parent, ctx);
       const existing = await this.access.find(trx, { workspace: ws, alias: finalAlias }, true);
       if (existing && !replace) {
@@ -315,7 +315,7 @@ export class ArtifactManager {
     const commentText = stringOrNull(comment, 'comment');
     const done = await db.transaction().execute(async (trx) => {
       const { row, parent } = await this.access.loadFor(trx, artifact_id, ctx, 'commit', true);
-      await this.access.assertWritable(ctx, row.workspace);
+      await this.access.assertWritable(ctx, row.workspace, parent && !versionsOf(row).length ? { parent, op: 'attach' } : undefined);
       const s = stagingOf(row);
       if (!s) throw invalid(`Artifact ${row.workspace}/${row.alias} has no staged changes to commit.`);
       const versions = versionsOf(row);
