@@ -82,7 +82,7 @@ describe.each(BACKENDS)('artifact manager on %s', (backendName) => {
     expect(inPlace.versions.map((v: any) => v.version)).toEqual(['v0']);
     expect(inPlace.manifest.n).toBe(1);
 
-    await root.am.edit(kw({ artifact_id: a.id, manifest: { name: 'V', n: 2 }, version: 'new' }));
+    await root.am.edit(kw({ artifact_id: a.id, manifest: { name: 'V', n: 2 }, version: 'new', stage: true }));
     const staged = await root.am.read(kw({ artifact_id: a.id, stage: true, silent: true }));
     expect(staged.manifest.n).toBe(2);
     expect(staged.staging).toEqual([{ _intent: 'new_version' }]);
@@ -324,7 +324,7 @@ describe.each(BACKENDS)('artifact manager on %s', (backendName) => {
   it('loses nothing when two clients stage files and commit the same artifact at once', async () => {
     const other = await clients.connect(t.rootToken);
     const a = await root.am.create(kw({ alias: 'contended', manifest: { name: 'C' } }));
-    await root.am.edit(kw({ artifact_id: a.id, version: 'new', manifest: { name: 'C', round: 1 } }));
+    await root.am.edit(kw({ artifact_id: a.id, version: 'new', stage: true, manifest: { name: 'C', round: 1 } }));
     const writers = [root.am, other.am];
     await Promise.all(
       Array.from({ length: 20 }, (_, i) => writers[i % 2]!.write_file(kw({ artifact_id: a.id, file_path: `f${i}.txt`, content: `content ${i}` }))),

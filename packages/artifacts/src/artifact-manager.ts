@@ -15,7 +15,7 @@ import { conflict, denied, fileNotFound, invalid, notFound } from './errors.js';
 import { checkNewAlias, fillAliasTemplate, isAliasTemplate, readableAlias, uuid7, validateAlias, validateNewAlias } from './ids.js';
 import { combine, filterConditions, keywordCondition, orderByClauses } from './filters.js';
 import type { Condition } from './filters.js';
-import { canPerform, validatePermissions } from './permissions.js';
+import { validatePermissions } from './permissions.js';
 import { artifactView, nowSeconds, stagedVersionIndex, stagingOf, versionsOf } from './record.js';
 import type { ArtifactRow, Staging, VersionEntry } from './record.js';
 import { assertSchema, validateManifest } from './schema-validation.js';
@@ -235,9 +235,6 @@ export class ArtifactManager {
       const now = nowSeconds();
       const versions = versionsOf(row);
       if (cfg?.permissions !== undefined || sec) this.access.check(ctx, 'edit', row, parent);
-      if (!staged && parent && versions.length && !canPerform(ctx.user, ctx.ws, 'mutate', parent, null) && !checkPermission(ctx.user, row.workspace, 'a')) {
-        throw denied(`Collection '${parent.alias}' does not allow modification of committed versions (no mutate permission).`);
-      }
       const current = stagingOf(row);
       if (staged || current) {
         // Staged edits collect in `staging`; edit(stage=False) of a staged artifact commits them.

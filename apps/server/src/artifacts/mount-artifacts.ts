@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Express } from 'express';
-import { ArtifactFiles, ArtifactManager, createArtifactService, openArtifactBackends, s3StorageService } from '@hypha/artifacts';
+import { ArtifactFiles, ArtifactManager, defineArtifactService, openArtifactBackends, s3StorageService } from '@hypha/artifacts';
 import { checkPermission } from '@hypha/auth';
 import { PermissionDeniedError, toRpcService } from '@hypha/service';
 import type { Authorize } from '@hypha/service';
@@ -132,7 +132,7 @@ export async function mountArtifacts(o: MountArtifactsOptions): Promise<MountedA
     log: o.log,
     allowOrigins: o.allowOrigins ?? ['*'],
   }));
-  await o.core.builtins.register(createArtifactService(manager, files), { workspace: 'public' });
+  await o.core.builtins.register(toRpcService(defineArtifactService(manager, files), { authorize: workspaceAuthorize }), { workspace: 'public' });
   if (s3) {
     const store = async () => (await manager.access.ready()).store;
     const endpointPublic = s3.endpointUrlPublic ?? s3.endpointUrl;
