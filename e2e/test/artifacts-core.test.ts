@@ -103,7 +103,7 @@ describe.each(BACKENDS)('artifact manager on %s', (backendName) => {
     expect((await root.am.read(kw({ artifact_id: a.id, silent: true }))).versions).toHaveLength(1);
     await expect(root.am.delete(kw({ artifact_id: a.id, version: 'v0' }))).rejects.toThrow(/only version/);
 
-    await root.am.edit(kw({ artifact_id: a.id, version: 'new', manifest: { name: 'V', n: 9 } }));
+    await root.am.edit(kw({ artifact_id: a.id, version: 'new', stage: true, manifest: { name: 'V', n: 9 } }));
     await root.am.write_file(kw({ artifact_id: a.id, file_path: 'tmp.txt', content: 'gone' }));
     const discarded = await root.am.discard(a.id);
     expect(discarded.staging).toBeNull();
@@ -346,7 +346,7 @@ describe.each(BACKENDS)('artifact manager on %s', (backendName) => {
     const round = async (am: Proxy, n: number) => {
       for (;;) {
         try {
-          await am.edit(kw({ artifact_id: a.id, version: 'new', manifest: { name: 'C', round: n } }));
+          await am.edit(kw({ artifact_id: a.id, version: 'new', stage: true, manifest: { name: 'C', round: n } }));
           await am.write_file(kw({ artifact_id: a.id, file_path: `round${n}.txt`, content: String(n) }));
           return await am.commit(kw({ artifact_id: a.id, comment: `round ${n}` }));
         } catch (err) {
