@@ -15,6 +15,7 @@ import { canPerform, permissionsGrant, type Operation } from './permissions.js';
 import type { ArtifactRow } from './record.js';
 import type { SharedKeyValue } from './upload-state.js';
 import type { UrlBase } from './url-options.js';
+import type { VectorCollectionsOptions } from './vector-methods.js';
 
 /** The context the RPC layer injects (`require_context: true`), or the HTTP routes build. */
 export interface ArtifactContext {
@@ -59,6 +60,8 @@ export interface ArtifactManagerOptions {
   allowAnonymousWrites?: boolean;
   /** Looks up a workspace (for `read_only`); missing means no workspace-level restriction is known. */
   workspaceInfo?: (workspace: string) => Promise<WorkspaceFacts | null | undefined>;
+  /** Vector collections: where local embedding models live. */
+  vectors?: VectorCollectionsOptions;
 }
 
 export type Db = Kysely<Database> | Transaction<Database>;

@@ -23,6 +23,7 @@ import { artifactPrefix, snapshotKey, stageBackupKey, stageBackupPrefix, version
 import { countObjects, readJson, walk } from './blob-util.js';
 import { duplicateArtifact } from './duplicate.js';
 import { setParent } from './set-parent.js';
+import { prepareVectorConfig, VECTOR_COLLECTION, VectorCollections } from './vector-methods.js';
 
 function objectOrNull(value: unknown, name: string): JsonObject | null {
   if (value === undefined || value === null) return null;
@@ -63,9 +64,11 @@ function intIn(value: unknown, name: string, fallback: number, min: number, max:
 
 export class ArtifactManager {
   readonly access: ArtifactAccess;
+  readonly vectors: VectorCollections;
 
   constructor(options: ArtifactManagerOptions) {
     this.access = new ArtifactAccess(options);
+    this.vectors = new VectorCollections(this.access, options.vectors);
   }
 
   // ------------------------------------------------------------------ create
@@ -85,6 +88,7 @@ export class ArtifactManager {
     const sec = objectOrNull(secrets, 'secrets');
     const artifactType = stringOrNull(type, 'type') ?? 'generic';
     const versionName = stringOrNull(version, 'version');
+    const vectorSpec = artifactType === VECTOR_COLLECTION ? prepareVectorConfig(cfg, man) : null;
     let ws = stringOrNull(workspace, 'workspace');
     const fullId = stringOrNull(artifact_id, 'artifact_id');
     let requested = stringOrNull(alias, 'alias');
@@ -181,8 +185,16 @@ export class ArtifactManager {
         rethrowUnique(err, `Artifact with alias '${finalAlias}' already exists in workspace ${ws}.`);
       }
       const row = (await this.access.findById(trx, id))!;
-      return { row, parent };
+      return { row, parent, inserted: !existing };
     });
+    if (vectorSpec) {
+      // After the artifact's transaction (PGlite has one connection); a new artifact whose
+      // collection cannot be created (no `vector` extension) is removed again.
+      await this.vectors.create(result.row, vectorSpec).catch(async (err: unknown) => {
+        if (result.inserted) await db.deleteFrom('artifacts').where('id', '=', result.row.id).execute();
+        throw err;
+      });
+    }
     if (versionsOf(result.row).length) await this.saveSnapshot(store, result.row, 0);
     return artifactView(result.row, { parent: result.parent, staged });
   }
@@ -299,6 +311,7 @@ export class ArtifactManager {
       const { count } = await db.selectFrom('artifacts').select((eb) => eb.fn.countAll<number>().as('count')).where('parent_id', '=', current.id).executeTakeFirstOrThrow();
       view.config = { ...((view.config as JsonObject | null) ?? {}), child_count: Number(count), is_collection: true };
     }
+    if (current.type === VECTOR_COLLECTION) view.config = { ...(view.config as JsonObject), vector_count: await this.vectors.count(current) };
     return view;
   }
 
@@ -404,6 +417,7 @@ export class ArtifactManager {
     const wholeArtifact = version === undefined || version === null;
     const prefixes: string[] = [];
     let shift: { row: ArtifactRow; from: number; to: number } | null = null;
+    const vectorIds: string[] = [];
     await db.transaction().execute(async (trx) => {
       const { row, parent } = await this.access.load(trx, artifact_id, ctx, true);
       await this.access.assertWritable(ctx, row.workspace);
@@ -444,8 +458,10 @@ export class ArtifactManager {
       for (const v of [...victims].reverse()) {
         await trx.deleteFrom('artifacts').where('id', '=', v.id).execute();
         prefixes.push(artifactPrefix(v));
+        if (v.type === VECTOR_COLLECTION) vectorIds.push(v.id);
       }
     });
+    await this.vectors.drop(vectorIds);
     for (const prefix of prefixes) {
       if (prefix.endsWith('.json')) await store.delete(prefix);
       else if (withFiles || !wholeArtifact) await store.deletePrefix(prefix);

@@ -125,6 +125,20 @@ export function artifactMethods(m: ArtifactManager, f: ArtifactFiles): MethodMap
     set_secret: method('Sets a secret (None removes it).', {
       artifact_id: ID, secret_key: req('Name of the secret.', Type.String()), secret_value: opt('Its value, or None.'),
     }, (a, c) => m.set_secret(a.artifact_id, a.secret_key, a.secret_value ?? null, c)),
+    add_vectors: method('Adds (or with update=True replaces) vectors of a vector-collection.', {
+      artifact_id: ID, vectors: req('Vectors: {id, vector, manifest} each.'), update: opt('Replace existing ids.', Type.Boolean()),
+    }, (a, c) => m.vectors.add_vectors(a.artifact_id, a.vectors, a.update, c)),
+    search_vectors: method('Nearest vectors to a query (a vector or a text), with filters.', {
+      artifact_id: ID, query: opt('Vector, text, or a map of field queries.'), filters: opt('Manifest filters.'), limit: opt('At most this many.', Type.Integer()),
+      offset: opt('Results to skip.', Type.Integer()), return_fields: opt('Fields to return.'), order_by: opt('Sort field.', Type.String()),
+      pagination: opt('Return {items, total, offset, limit}.', Type.Boolean()),
+    }, (a, c) => m.vectors.search_vectors(a.artifact_id, a.query, a.filters, a.limit, a.offset, a.return_fields, a.order_by, a.pagination, c)),
+    remove_vectors: method('Removes vectors by id.', { artifact_id: ID, ids: req('Vector ids.') }, (a, c) => m.vectors.remove_vectors(a.artifact_id, a.ids, c)),
+    get_vector: method('One vector by id.', { artifact_id: ID, id: req('Vector id.') }, (a, c) => m.vectors.get_vector(a.artifact_id, a.id, c)),
+    list_vectors: method('Lists the vectors of a vector-collection.', {
+      artifact_id: ID, offset: opt('Vectors to skip.', Type.Integer()), limit: opt('At most this many.', Type.Integer()), return_fields: opt('Fields to return.'),
+      order_by: opt('Sort field.', Type.String()), pagination: opt('Return {items, total, offset, limit}.', Type.Boolean()),
+    }, (a, c) => m.vectors.list_vectors(a.artifact_id, a.offset, a.limit, a.return_fields, a.order_by, a.pagination, c)),
     set_download_weight: method('Sets how much one download of a file counts (0 removes the weight).', {
       artifact_id: ID, file_path: req('The file.', Type.String()), download_weight: req('The weight (>= 0).', Type.Number()),
     }, (a, c) => m.set_download_weight(a.artifact_id, a.file_path, a.download_weight, c)),

@@ -18,6 +18,9 @@ import type { HyphaCore } from '@hypha/workspace';
 import type { HttpLog } from '../http/surface-deps.js';
 import { artifactRoutes } from './artifact-routes.js';
 import { s3Proxy, s3StorageRoutes } from './s3-routes.js';
+import { mountGit } from '../git/mount-git.js';
+import { GitArtifacts } from '../git/git-artifact-files.js';
+import { withGitMethods } from '../git/git-artifact-service.js';
 
 export interface ArtifactSettings {
   dataDir?: string | null;
@@ -108,6 +111,7 @@ export async function mountArtifacts(o: MountArtifactsOptions): Promise<MountedA
     workspaceInfo: (ws) => o.core.workspaces.get(ws),
   });
   const files = new ArtifactFiles(manager.access);
+  const git = mountGit({ app: o.app, manager, auth: o.auth, basePath: o.basePath, publicBaseUrl: o.publicBaseUrl, dataDir: s.dataDir, log: o.log });
   if (!s3) {
     let handler: ((req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => Promise<void>) | null = null;
     o.app.use(blobPath, (req, res, next) => {
@@ -132,7 +136,8 @@ export async function mountArtifacts(o: MountArtifactsOptions): Promise<MountedA
     log: o.log,
     allowOrigins: o.allowOrigins ?? ['*'],
   }));
-  await o.core.builtins.register(toRpcService(defineArtifactService(manager, files), { authorize: workspaceAuthorize }), { workspace: 'public' });
+  const artifactService = toRpcService(defineArtifactService(manager, files), { authorize: workspaceAuthorize });
+  await o.core.builtins.register(withGitMethods(artifactService, new GitArtifacts(manager, git, o.publicBaseUrl)), { workspace: 'public' });
   if (s3) {
     const store = async () => (await manager.access.ready()).store;
     const endpointPublic = s3.endpointUrlPublic ?? s3.endpointUrl;
