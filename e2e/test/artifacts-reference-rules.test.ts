@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ArtifactClients, kw, type Proxy } from './helpers/artifact-clients.js';
 import { artifactBackend, BACKENDS, type ArtifactBackend } from './helpers/artifact-backends.js';
-import { startTestServer, type TestServer } from './helpers/test-server.js';
+import { mintToken, startTestServer, userWith, type TestServer } from './helpers/test-server.js';
 
 // The reference's rules and messages that clients match on (hypha's test_artifact.py): alias
 // rules, deleting collections and versions, staged edits, discard, listings of staged files.
@@ -18,7 +18,7 @@ describe.each(BACKENDS)('artifact manager rules on %s', (backendName) => {
     const root = await clients.connect(t.rootToken);
     am = root.am;
     // The embedded database opens in the background: wait for it here, not in the first test.
-    await am.list(kw({}));
+    await t.server.artifacts?.ready;
   }, 120_000);
   afterAll(async () => {
     await clients.closeAll();
@@ -128,11 +128,51 @@ describe.each(BACKENDS)('artifact manager rules on %s', (backendName) => {
     expect(byName['heavy.txt'].download_weight).toBe(1.5);
     expect('download_weight' in byName['light.txt']).toBe(false);
     expect(byName['sub/later.txt']).toMatchObject({ pending: true, download_weight: 0.5 });
-    // Before the first commit, the staged folder is what the artifact lists.
-    expect(await names(a.id, { include_pending: true })).toEqual(['heavy.txt', 'light.txt', 'sub/later.txt']);
+    // Before the first commit, the staged folder is what the artifact lists; pending files only with version="stage".
+    expect(await names(a.id, { include_pending: true })).toEqual(['heavy.txt', 'light.txt']);
     const read = await am.read_file(kw({ artifact_id: a.id, file_path: 'heavy.txt', version: 'stage' }));
     expect(read).toMatchObject({ name: 'heavy.txt', content: 'x' });
     await expect(am.read_file(kw({ artifact_id: a.id, file_path: 'missing.txt', version: 'stage' }))).rejects.toThrow(/not found/);
     await expect(am.put_file_start_multipart(kw({ artifact_id: a.id, file_path: 'm.bin', part_count: 0 }))).rejects.toThrow(/Part count must be greater than 0/);
+  });
+
+  it('serves a zip of the files with its exact Content-Length, and reads inside a stored zip', async () => {
+    const a = await am.create(kw({ alias: 'zips', manifest: { name: 'Z' }, stage: true }));
+    await put(a.id, 'a.txt', 'alpha', 2);
+    await put(a.id, 'dir/b.txt', 'beta');
+    await am.commit(kw({ artifact_id: a.id }));
+    const zip = await fetch(`${t.url}/${a.id.split('/')[0]}/artifacts/zips/create-zip-file`, { headers: { Authorization: `Bearer ${t.rootToken}` } });
+    expect(zip.status).toBe(200);
+    const body = Buffer.from(await zip.arrayBuffer());
+    expect(Number(zip.headers.get('content-length'))).toBe(body.length);
+    expect((await am.read(kw({ artifact_id: a.id, silent: true }))).download_count).toBe(2);
+    // The archive, stored back as a file, is read member by member through zip-files.
+    await am.edit(kw({ artifact_id: a.id, stage: true }));
+    await put(a.id, 'all.zip', body as unknown as string);
+    await am.commit(kw({ artifact_id: a.id }));
+    const base = `${t.url}/${a.id.split('/')[0]}/artifacts/zips/zip-files/all.zip`;
+    const auth = { headers: { Authorization: `Bearer ${t.rootToken}` } };
+    const root = await (await fetch(`${base}/~/`, auth)).json();
+    expect(root).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'file', name: 'a.txt', size: 5 }), { type: 'directory', name: 'dir' }]));
+    expect(await (await fetch(`${base}/~/dir/b.txt`, auth)).text()).toBe('beta');
+    expect(await (await fetch(`${base}?path=a.txt`, auth)).text()).toBe('alpha');
+    const missing = await fetch(`${base}/~/nope.txt`, auth);
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toEqual({ success: false, detail: 'File not found inside ZIP: nope.txt' });
+  });
+
+  it('lets a collection in the read-only public workspace take children from users it grants', async () => {
+    const col = await am.create(kw({
+      alias: 'inbox', workspace: 'public', type: 'collection', manifest: { name: 'Inbox' },
+      config: { permissions: { '@': 'lf+' } }, overwrite: true,
+    }));
+    expect(col.id).toBe('public/inbox');
+    const alice = await clients.connect(mintToken(t.authConfig, userWith('alice', { 'ws-user-alice': 'a' }, 'ws-user-alice')));
+    const child = await alice.am.create(kw({ parent_id: col.id, manifest: { name: 'note' }, version: 'stage' }));
+    expect(child.id.startsWith('public/')).toBe(true);
+    expect((await alice.am.commit(kw({ artifact_id: child.id }))).versions).toHaveLength(1);
+    // Without the collection's grant the workspace stays read-only.
+    await expect(alice.am.create(kw({ alias: 'loose', workspace: 'public', manifest: { name: 'x' } }))).rejects.toThrow(/permission/i);
+    await am.delete(kw({ artifact_id: col.id, recursive: true }));
   });
 });

@@ -38,6 +38,8 @@ export interface ServerConfig extends OpsConfig {
   workspaceBucket: string;
   /** Anonymous users may write artifacts in their own workspace. */
   enableS3ForAnonymousUsers: boolean;
+  /** `--enable-s3-proxy`: s3-storage URLs go through the server's `/s3` route (clients that cannot reach S3). */
+  enableS3Proxy: boolean;
   /** CORS origins for the HTTP routes (`--allow-origins a,b` or `ALLOW_ORIGINS`; default `*`). */
   allowOrigins: string[];
   /** Serve every service as an MCP server under `/{ws}/mcp/{service_id}/...` (`--enable-mcp`). */
@@ -51,7 +53,7 @@ export interface ServerConfig extends OpsConfig {
 }
 
 /** Flags that take no value (`--enable-s3`, or `--enable-s3=false`). */
-export const BOOLEAN_FLAGS = new Set(['enable-s3', 'enable-s3-for-anonymous-users', 'enable-mcp', 'enable-a2a', 'enable-server-apps', 'enable-terminal-worker', ...OPS_BOOLEAN_FLAGS]);
+export const BOOLEAN_FLAGS = new Set(['enable-s3', 'enable-s3-for-anonymous-users', 'enable-s3-proxy', 'enable-mcp', 'enable-a2a', 'enable-server-apps', 'enable-terminal-worker', ...OPS_BOOLEAN_FLAGS]);
 
 export const FLAGS: Record<string, keyof ServerConfig> = {
   ...OPS_FLAGS,
@@ -73,6 +75,7 @@ export const FLAGS: Record<string, keyof ServerConfig> = {
   'region-name': 'regionName',
   'workspace-bucket': 'workspaceBucket',
   'enable-s3-for-anonymous-users': 'enableS3ForAnonymousUsers',
+  'enable-s3-proxy': 'enableS3Proxy',
   'allow-origins': 'allowOrigins',
   'enable-mcp': 'enableMcp',
   'enable-a2a': 'enableA2a',
@@ -187,5 +190,6 @@ function artifactConfig(values: Record<string, string>) {
     regionName: values['region-name'] ?? null,
     workspaceBucket: values['workspace-bucket'] ?? 'hypha-workspaces',
     enableS3ForAnonymousUsers: bool('enable-s3-for-anonymous-users', values['enable-s3-for-anonymous-users']),
+    enableS3Proxy: bool('enable-s3-proxy', values['enable-s3-proxy']),
   };
 }

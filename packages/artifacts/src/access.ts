@@ -11,7 +11,7 @@ import { ArtifactError, denied, invalid, notFound } from './errors.js';
 import { parseArtifactId, type ArtifactRef } from './ids.js';
 import { assertFileScope, assertGeneralUse } from './file-scope.js';
 import type { FileScope } from './file-scope.js';
-import { canPerform, type Operation } from './permissions.js';
+import { canPerform, permissionsGrant, type Operation } from './permissions.js';
 import type { ArtifactRow } from './record.js';
 import type { SharedKeyValue } from './upload-state.js';
 import type { UrlBase } from './url-options.js';
@@ -144,11 +144,14 @@ export class ArtifactAccess {
    * Anonymous users' workspaces are read-only for artifacts (server-api §2.3) unless
    * `allowAnonymousWrites`; so are workspaces marked `read_only`.
    */
-  async assertWritable(ctx: ArtifactContext, workspace: string): Promise<void> {
+  async assertWritable(ctx: ArtifactContext, workspace: string, collectionGrant?: { parent: ArtifactRow; op: Operation }): Promise<void> {
     const anonymousAllowed = this.options.allowAnonymousWrites === true;
     if (ctx.user.is_anonymous && !anonymousAllowed) {
       throw denied(`Anonymous users cannot modify artifacts (workspace ${workspace} is read-only); log in, or start the server with --enable-s3-for-anonymous-users`);
     }
+    // A collection that grants the caller the operation itself (e.g. a public drop-box in the
+    // read-only `public` workspace) takes children there, as in the reference.
+    if (collectionGrant && permissionsGrant(collectionGrant.parent.config?.permissions as never, ctx.user, ctx.ws, collectionGrant.op)) return;
     const info = await this.options.workspaceInfo?.(workspace);
     if (info?.read_only && !(anonymousAllowed && isAnonymousWorkspace(workspace)) && !checkPermission(ctx.user, '*', 'a')) {
       throw denied(`Workspace ${workspace} is read-only`);

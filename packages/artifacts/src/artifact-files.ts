@@ -13,7 +13,7 @@ import { optionalBool, requireContext } from './access.js';
 import type { ArtifactAccess, ArtifactContext } from './access.js';
 import { versionIndex } from './artifact-manager.js';
 import { walk, readAll } from './blob-util.js';
-import { conflict, invalid, notFound } from './errors.js';
+import { conflict, fileNotFound, invalid, notFound } from './errors.js';
 import { validateDirPath, validateFilePath } from './ids.js';
 import { fileKey, stageBackupKey, versionPrefix } from './keys.js';
 import { nowSeconds, stagedVersionIndex, stagingOf, versionsOf } from './record.js';
@@ -144,7 +144,7 @@ export class ArtifactFiles {
     const path = validateFilePath(file_path);
     if (typeof part_count !== 'number' || !Number.isInteger(part_count)) throw invalid('part_count must be an integer');
     if (part_count < 1) throw invalid('Part count must be greater than 0');
-    if (part_count > MAX_PART_NUMBER) throw invalid(`Part count cannot exceed ${MAX_PART_NUMBER}`);
+    if (part_count > MAX_PART_NUMBER) throw invalid('The maximum number of parts is 10,000.');
     const ttl = expiresIn(expires_in);
     if (parseUseProxy(use_proxy)) throw invalid('use_proxy=True is not supported for multipart uploads: part URLs go to the store; upload through the PUT file route instead');
     const local = parseLocalUrl(use_local_url);
@@ -211,6 +211,7 @@ export class ArtifactFiles {
     if (proxy) extra.silent = 'true';
     const urls: Record<string, string> = {};
     for (const path of paths) {
+      if (!(await store.head(fileKey(row, index, path)))) throw fileNotFound(`File '${path}' does not exist in the artifact.`);
       urls[path] = proxy
         ? this.proxyUrl(row, path, local, extra)
         : this.localize(await store.presignGet(fileKey(row, index, path), { expiresIn: ttl }), local);
@@ -258,8 +259,8 @@ export class ArtifactFiles {
       const weights = new Map(stagedFiles.filter((f) => f.download_weight !== undefined).map((f) => [relative(f.path), f.download_weight]));
       for (const item of out) if (weights.has(item.name as string)) item.download_weight = weights.get(item.name as string);
     }
-    const pendingListed = staged || versionsOf(row).length === 0;
-    if (pendingListed && optionalBool(include_pending, 'include_pending')) {
+    // Pending (announced, not yet uploaded) files only in listings of the staged version.
+    if (staged && optionalBool(include_pending, 'include_pending')) {
       for (const f of stagedFiles) {
         const rel = relative(f.path);
         if (!rel || seen.has(rel) || out.length >= take) continue;
@@ -277,7 +278,7 @@ export class ArtifactFiles {
       const { row } = await this.access.loadFor(trx, artifact_id, ctx, 'remove_file', true);
       await this.access.assertWritable(ctx, row.workspace);
       const s = stagingOf(row);
-      if (!s) throw invalid(`Artifact ${row.workspace}/${row.alias} must be in staging mode to remove files.`);
+      if (!s) throw invalid(`Artifact must be in staging mode to remove files (${row.workspace}/${row.alias}).`);
       s.files = s.files.filter((f) => f.path !== path);
       await trx.updateTable('artifacts').set({ staging: jsonb(s as unknown as JsonObject), last_modified: nowSeconds() }).where('id', '=', row.id).execute();
       return fileKey(row, stagedVersionIndex(row), path);
@@ -336,7 +337,8 @@ export class ArtifactFiles {
       if (typeof content !== 'string') throw invalid('content must be a base64 string for format "base64"');
       bytes = Buffer.from(content, 'base64');
     } else if (fmt === 'json') {
-      bytes = Buffer.from(JSON.stringify(content), 'utf8');
+      // A string is JSON already (the reference's rule); anything else is serialised.
+      bytes = Buffer.from(typeof content === 'string' ? content : JSON.stringify(content, null, 2), enc as BufferEncoding);
     } else if (fmt === 'binary') {
       if (!(content instanceof Uint8Array)) throw invalid('content must be bytes for format "binary"');
       bytes = content;
@@ -383,7 +385,7 @@ export class ArtifactFiles {
     // only if no commit happened meanwhile, so a commit never sees it staged but unwritten.
     const { row } = await this.access.loadFor(db, artifactId, ctx, 'put_file');
     await this.access.assertWritable(ctx, row.workspace);
-    if (!stagingOf(row)) throw invalid(`Artifact ${row.workspace}/${row.alias} must be in staging mode to upload files; call edit(..., stage=True) first.`);
+    if (!stagingOf(row)) throw invalid(`Artifact must be in staging mode to upload files (${row.workspace}/${row.alias}); call edit(..., stage=True) first.`);
     const index = stagedVersionIndex(row);
     const key = fileKey(row, index, clean);
     const stored = await store.put(key, body, { size: o.size });

@@ -11,11 +11,11 @@ import { jsonb } from '@hypha/db';
 import type { JsonObject, JsonValue } from '@hypha/db';
 import { ArtifactAccess, optionalBool, requireContext, rethrowUnique } from './access.js';
 import type { ArtifactContext, ArtifactManagerOptions, Db } from './access.js';
-import { conflict, denied, invalid, notFound } from './errors.js';
+import { conflict, denied, fileNotFound, invalid, notFound } from './errors.js';
 import { checkNewAlias, fillAliasTemplate, isAliasTemplate, readableAlias, uuid7, validateAlias, validateNewAlias } from './ids.js';
 import { combine, filterConditions, keywordCondition, orderByClauses } from './filters.js';
 import type { Condition } from './filters.js';
-import { canPerform, validatePermissions } from './permissions.js';
+import { validatePermissions } from './permissions.js';
 import { artifactView, nowSeconds, stagedVersionIndex, stagingOf, versionsOf } from './record.js';
 import type { ArtifactRow, Staging, VersionEntry } from './record.js';
 import { assertSchema, validateManifest } from './schema-validation.js';
@@ -133,7 +133,7 @@ export class ArtifactManager {
           throw denied(`User does not have permission to create an orphan artifact in the workspace '${ws}'.`);
         }
       }
-      await this.access.assertWritable(ctx, ws);
+      await this.access.assertWritable(ctx, ws, parent ? { parent, op: staged ? 'draft' : 'attach' } : undefined);
       const finalAlias = await this.chooseAlias(trx, ws, requested, parent, ctx);
       const existing = await this.access.find(trx, { workspace: ws, alias: finalAlias }, true);
       if (existing && !replace) {
@@ -247,9 +247,6 @@ export class ArtifactManager {
       const now = nowSeconds();
       const versions = versionsOf(row);
       if (cfg?.permissions !== undefined || sec) this.access.check(ctx, 'edit', row, parent);
-      if (!staged && parent && versions.length && !canPerform(ctx.user, ctx.ws, 'mutate', parent, null) && !checkPermission(ctx.user, row.workspace, 'a')) {
-        throw denied(`Collection '${parent.alias}' does not allow modification of committed versions (no mutate permission).`);
-      }
       const current = stagingOf(row);
       if (staged || current) {
         // Staged edits collect in `staging`; edit(stage=False) of a staged artifact commits them.
@@ -328,7 +325,7 @@ export class ArtifactManager {
     const commentText = stringOrNull(comment, 'comment');
     const done = await db.transaction().execute(async (trx) => {
       const { row, parent } = await this.access.loadFor(trx, artifact_id, ctx, 'commit', true);
-      await this.access.assertWritable(ctx, row.workspace);
+      await this.access.assertWritable(ctx, row.workspace, parent && !versionsOf(row).length ? { parent, op: 'attach' } : undefined);
       const s = stagingOf(row);
       if (!s) throw invalid(`Artifact ${row.workspace}/${row.alias} has no staged changes to commit.`);
       const versions = versionsOf(row);
@@ -339,7 +336,7 @@ export class ArtifactManager {
       const index = stagedVersionIndex(row);
       for (const f of s.files) {
         if (!(await store.head(`${versionPrefix(row, index)}${f.path}`))) {
-          throw invalid(`File '${f.path}' was staged with put_file but never uploaded; upload it or remove it with remove_file before committing.`);
+          throw fileNotFound(`File '${f.path}' does not exist in the artifact (staged with put_file but never uploaded; upload it or remove it with remove_file before committing).`);
         }
       }
       const weights = { ...((config.download_weights as JsonObject | undefined) ?? {}) };

@@ -28,6 +28,8 @@ export const notFound = (message: string) => new NotFoundError(message);
 export const denied = (message: string) => new PermissionDeniedError(message);
 export const invalid = (message: string, cause?: unknown) => new InvalidArgumentError(message, { cause });
 export const conflict = (message: string) => new ConflictError(message);
+/** A staged file that was never uploaded: the reference raises Python's FileNotFoundError. */
+export const fileNotFound = (message: string) => Object.assign(new NotFoundError(message), { name: 'FileNotFoundError' });
 
 /** True for a typed error (of the given artifact code, when one is given). */
 export function isArtifactError(err: unknown, code?: ArtifactErrorCode): err is HyphaError {

@@ -3,16 +3,16 @@
  * and `@hypha/storage`.
  *
  * @example
- * import { ArtifactManager, ArtifactFiles, createArtifactService, openArtifactBackends } from '@hypha/artifacts';
+ * import { ArtifactManager, ArtifactFiles, defineArtifactService, openArtifactBackends } from '@hypha/artifacts';
  * const manager = new ArtifactManager({ backends: openArtifactBackends({ dataDir, fsSigning }), keyValue: core.bus, publicBaseUrl });
  * const files = new ArtifactFiles(manager.access);
- * await rpc.register_service(createArtifactService(manager, files));
+ * await rpc.register_service(toRpcService(defineArtifactService(manager, files), { authorize }));
  */
 export { ArtifactManager, versionIndex } from './artifact-manager.js';
 export { ArtifactFiles } from './artifact-files.js';
 export { ArtifactAccess, isAnonymousWorkspace, requireContext } from './access.js';
 export type { ArtifactBackends, ArtifactContext, ArtifactManagerOptions, WorkspaceFacts } from './access.js';
-export { createArtifactService, ARTIFACT_METHODS } from './artifact-service.js';
+export { artifactMethods, defineArtifactService } from './artifact-service.js';
 export { assertFileScope, quotePath } from './file-scope.js';
 export type { FileScope } from './file-scope.js';
 export { MultipartUploads } from './upload-state.js';
@@ -30,3 +30,5 @@ export { artifactView } from './record.js';
 export type { ArtifactRow, Staging, StagedFile, VersionEntry } from './record.js';
 export { createZipStream } from './zip-stream.js';
 export type { ZipEntry } from './zip-stream.js';
+export { s3StorageService, s3Key, listDirectory } from './s3-storage-service.js';
+export type { S3StorageOptions } from './s3-storage-service.js';

@@ -1,5 +1,5 @@
 /** `collection_schema` (JSON Schema draft 7) checks of child manifests. */
-import { Ajv, type ValidateFunction } from 'ajv';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { invalid } from './errors.js';
 
 const ajv = new Ajv({ allErrors: true, strict: false });
@@ -31,7 +31,16 @@ export function validateManifest(schema: unknown, manifest: unknown, alias: stri
   if (schema === undefined || schema === null) return;
   const fn = compile(schema);
   if (!fn(manifest ?? {})) {
-    const detail = (fn.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`.trim()).join('; ');
-    throw invalid(`ValidationError: manifest of ${alias} does not match the collection_schema: ${detail}`);
+    const detail = (fn.errors ?? []).map(describe).join('; ');
+    throw invalid(`ValidationError: ${detail} (manifest of ${alias} does not match the collection_schema)`);
   }
+}
+
+/** An ajv error in the words of Python's jsonschema, which clients match on. */
+function describe(e: ErrorObject): string {
+  const at = e.instancePath ? ` at ${e.instancePath}` : '';
+  if (e.keyword === 'required') return `'${String(e.params.missingProperty)}' is a required property${at}`;
+  if (e.keyword === 'type') return `${at ? `${e.instancePath.slice(1)}: ` : ''}is not of type '${String(e.params.type)}'`;
+  if (e.keyword === 'enum') return `${e.instancePath.slice(1) || 'value'} is not one of ${JSON.stringify(e.params.allowedValues)}`;
+  return `${e.instancePath || '/'} ${e.message ?? ''}`.trim();
 }

@@ -67,8 +67,14 @@ export async function readZipIndex(store: BlobStore, key: string, size: number):
       const len = dir.readUInt16LE(e + 2);
       if (id === 0x0001) {
         let q = e + 4;
-        if (uncompressed === 0xffffffff) (uncompressed = Number(dir.readBigUInt64LE(q))), (q += 8);
-        if (compressedSize === 0xffffffff) (compressedSize = Number(dir.readBigUInt64LE(q))), (q += 8);
+        if (uncompressed === 0xffffffff) {
+          uncompressed = Number(dir.readBigUInt64LE(q));
+          q += 8;
+        }
+        if (compressedSize === 0xffffffff) {
+          compressedSize = Number(dir.readBigUInt64LE(q));
+          q += 8;
+        }
         if (localOffset === 0xffffffff) localOffset = Number(dir.readBigUInt64LE(q));
       }
       e += 4 + len;

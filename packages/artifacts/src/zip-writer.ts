@@ -86,7 +86,7 @@ export function createSizedZipStream(store: BlobStore, entries: readonly SizedZi
       header.writeUInt32LE(size, 20);
       header.writeUInt32LE(size, 24);
       header.writeUInt16LE(name.length, 28);
-      header.writeUInt32LE(0o100600 << 16, 38); // regular file, rw-------
+      header.writeUInt32LE(0x81800000, 38); // external attributes: regular file, rw-------
       header.writeUInt32LE(offset, 42);
       central.push(header, name);
       offset += 30 + name.length + size + 16;

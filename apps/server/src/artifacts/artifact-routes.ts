@@ -6,7 +6,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { pipeline } from 'node:stream/promises';
 import type { ArtifactContext, ArtifactFiles, ArtifactManager } from '@hypha/artifacts';
-import { ArtifactError } from '@hypha/artifacts';
+import { ArtifactError, isArtifactError } from '@hypha/artifacts';
 import type { AuthService } from '@hypha/auth';
 import { parseRangeHeader } from '@hypha/storage';
 import { corsMiddleware } from '../http/cors.js';
@@ -160,7 +160,15 @@ async function handle(deps: ArtifactRouteDeps, req: Request, res: Response, work
       zipPath = zipPath.slice(0, -2);
     }
     const stage = qBool(req, 'stage');
-    const found = await files.zipMember(ctx, artifactId, zipPath, inner, { version: stage ? 'stage' : qString(req, 'version'), stage });
+    let found: Awaited<ReturnType<ArtifactFiles['zipMember']>>;
+    try {
+      found = await files.zipMember(ctx, artifactId, zipPath, inner, { version: stage ? 'stage' : qString(req, 'version'), stage });
+    } catch (err) {
+      // The reference answers a missing zip or member with the bare message.
+      if (!isArtifactError(err, 'NOT_FOUND')) throw err;
+      res.status(404).json({ success: false, detail: err.message });
+      return true;
+    }
     if ('listing' in found) {
       res.json(found.listing);
       return true;

@@ -6,7 +6,10 @@
  */
 import { createHash } from 'node:crypto';
 import type { Express } from 'express';
-import { ArtifactFiles, ArtifactManager, createArtifactService, openArtifactBackends } from '@hypha/artifacts';
+import { ArtifactFiles, ArtifactManager, defineArtifactService, openArtifactBackends, s3StorageService } from '@hypha/artifacts';
+import { checkPermission } from '@hypha/auth';
+import { PermissionDeniedError, toRpcService } from '@hypha/service';
+import type { Authorize } from '@hypha/service';
 import type { OpenedBackends, S3Settings } from '@hypha/artifacts';
 import type { AuthService } from '@hypha/auth';
 import { createFsBlobRequestHandler, FsBlobStore } from '@hypha/storage';
@@ -14,6 +17,7 @@ import type { BlobStore } from '@hypha/storage';
 import type { HyphaCore } from '@hypha/workspace';
 import type { HttpLog } from '../http/surface-deps.js';
 import { artifactRoutes } from './artifact-routes.js';
+import { s3Proxy, s3StorageRoutes } from './s3-routes.js';
 import { mountGit } from '../git/mount-git.js';
 import { GitArtifacts } from '../git/git-artifact-files.js';
 import { withGitMethods } from '../git/git-artifact-service.js';
@@ -29,6 +33,7 @@ export interface ArtifactSettings {
   regionName?: string | null;
   workspaceBucket?: string;
   enableS3ForAnonymousUsers?: boolean;
+  enableS3Proxy?: boolean;
 }
 
 /** Test hooks: a Postgres schema, and an S3 store factory adapted to the test S3 server. */
@@ -131,7 +136,24 @@ export async function mountArtifacts(o: MountArtifactsOptions): Promise<MountedA
     log: o.log,
     allowOrigins: o.allowOrigins ?? ['*'],
   }));
-  await o.core.builtins.register(withGitMethods(createArtifactService(manager, files), new GitArtifacts(manager, git, o.publicBaseUrl)), { workspace: 'public' });
+  const artifactService = toRpcService(defineArtifactService(manager, files), { authorize: workspaceAuthorize });
+  await o.core.builtins.register(withGitMethods(artifactService, new GitArtifacts(manager, git, o.publicBaseUrl)), { workspace: 'public' });
+  if (s3) {
+    const store = async () => (await manager.access.ready()).store;
+    const endpointPublic = s3.endpointUrlPublic ?? s3.endpointUrl;
+    const service = s3StorageService({
+      store: lazyStore(store),
+      bucket: s3.bucket,
+      keyValue: o.core.bus,
+      workspaceInfo: (ws) => o.core.workspaces.get(ws),
+      proxy: s.enableS3Proxy ? { publicBaseUrl: o.publicBaseUrl, endpointPublic } : undefined,
+      directUrlBases: [{ public: endpointPublic, local: s3.endpointUrl }],
+      log: o.log,
+    });
+    if (s.enableS3Proxy) o.app.use(base || '/', s3Proxy(s3.endpointUrl, new URL(endpointPublic).host, o.log));
+    o.app.use(base || '/', s3StorageRoutes({ auth: o.auth, service, store, log: o.log }));
+    await o.core.builtins.register(toRpcService(service, { authorize: workspaceAuthorize }), { workspace: 'public' });
+  }
   return {
     manager,
     files,
@@ -150,4 +172,24 @@ export async function mountArtifacts(o: MountArtifactsOptions): Promise<MountedA
       ).catch((err: unknown) => o.log('error', 'closing the artifact storage failed', { error: String(err) }));
     },
   };
+}
+
+const LEVELS = { read: 'r', read_write: 'rw', admin: 'a' } as const;
+
+/** The declared permission of a method, in the caller's workspace. */
+const workspaceAuthorize: Authorize = (ctx, permission, method) => {
+  if (permission === 'none') return;
+  if (!checkPermission(ctx.user as never, ctx.ws, LEVELS[permission])) {
+    throw new PermissionDeniedError(`Permission denied: ${method} needs ${permission} in workspace ${ctx.ws}`);
+  }
+};
+
+/** A BlobStore whose calls wait for the store that is still opening (every method is async). */
+function lazyStore(open: () => Promise<BlobStore>): BlobStore {
+  return new Proxy({} as BlobStore, {
+    get: (_target, name) => async (...args: unknown[]) => {
+      const store = (await open()) as unknown as Record<string | symbol, (...a: unknown[]) => unknown>;
+      return store[name]!.apply(store, args);
+    },
+  });
 }
