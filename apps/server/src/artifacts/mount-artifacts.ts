@@ -15,7 +15,6 @@ import type { HyphaCore } from '@hypha/workspace';
 import type { HttpLog } from '../http/surface-deps.js';
 import { artifactRoutes } from './artifact-routes.js';
 import { mountGit } from '../git/mount-git.js';
-import { GitArtifacts } from '../git/git-artifact-files.js';
 import { withGitMethods } from '../git/git-artifact-service.js';
 
 export interface ArtifactSettings {
@@ -106,7 +105,7 @@ export async function mountArtifacts(o: MountArtifactsOptions): Promise<MountedA
     workspaceInfo: (ws) => o.core.workspaces.get(ws),
   });
   const files = new ArtifactFiles(manager.access);
-  const git = mountGit({ app: o.app, manager, auth: o.auth, basePath: o.basePath, publicBaseUrl: o.publicBaseUrl, dataDir: s.dataDir, log: o.log });
+  const gitArtifacts = mountGit({ app: o.app, manager, auth: o.auth, basePath: o.basePath, publicBaseUrl: o.publicBaseUrl, dataDir: s.dataDir, log: o.log });
   if (!s3) {
     let handler: ((req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => Promise<void>) | null = null;
     o.app.use(blobPath, (req, res, next) => {
@@ -131,7 +130,7 @@ export async function mountArtifacts(o: MountArtifactsOptions): Promise<MountedA
     log: o.log,
     allowOrigins: o.allowOrigins ?? ['*'],
   }));
-  await o.core.builtins.register(withGitMethods(createArtifactService(manager, files), new GitArtifacts(manager, git, o.publicBaseUrl)), { workspace: 'public' });
+  await o.core.builtins.register(withGitMethods(createArtifactService(manager, files), gitArtifacts), { workspace: 'public' });
   return {
     manager,
     files,

@@ -4,13 +4,15 @@
  * and committing a branch's staged changes as one git commit.
  */
 import type { ArtifactContext, ArtifactManager, ArtifactRow, Operation } from '@hypha/artifacts';
-import { parseArtifactId, requireContext } from '@hypha/artifacts';
+import { parseArtifactId, quotePath, requireContext } from '@hypha/artifacts';
+import type { AuthService } from '@hypha/auth';
 import type { GitRepo, GitStorage } from '@hypha/git-storage';
-import { checkBranch, checkRepoPath, commitChanges, listTree, readBlob, readDoc, resolveCommit, statFile, updateDoc, writeBlob } from '@hypha/git-storage';
+import { checkBranch, checkRepoPath, commitChanges, listTree, readBlob, readDoc, resolveCommit, statFile, updateDoc, writeBlob, writeBlobStream } from '@hypha/git-storage';
 import { InvalidArgumentError, NotFoundError } from '@hypha/service';
 import { gitDefaultBranch, gitPrefix, isGitArtifact } from './mount-git.js';
 
-type StagedFile = { oid: string; size: number } | { remove: true };
+/** A staged file: content already in git, a removal, or an upload (put_file) still in the blob store. */
+type StagedFile = { oid: string; size: number } | { remove: true } | { upload: string };
 
 export interface StagingDoc {
   active_branch: string | null;
@@ -33,6 +35,7 @@ export class GitArtifacts {
     readonly manager: ArtifactManager,
     readonly storage: GitStorage,
     readonly publicBaseUrl: string,
+    readonly auth: AuthService,
   ) {}
 
   /** The artifact's row when it is git-backed (no permission check: only to pick the code path). */
@@ -137,7 +140,8 @@ export class GitArtifacts {
       const b = await this.stagedBranch(a, branch);
       const staged = (await this.staging(a)).branches[b]?.files[path];
       if (staged && 'remove' in staged) throw new NotFoundError(`File '${path}' not found: it is staged for removal on branch '${b}'`);
-      if (staged) oid = staged.oid;
+      if (staged && 'upload' in staged) oid = await this.uploadToBlob(a, staged.upload);
+      else if (staged) oid = staged.oid;
       ref = b;
     }
     if (!oid) {
@@ -194,7 +198,9 @@ export class GitArtifacts {
         if (slash < 0 && i >= 0) entries.splice(i, 1);
         continue;
       }
-      const entry = slash < 0 ? { name, type: 'file', size: file.size, staged: true } : { name, type: 'directory', staged: true };
+      const size = 'upload' in file ? (await a.repo.store.head(file.upload))?.size : file.size;
+      if ('upload' in file && size === undefined) continue; // put_file URL handed out, nothing uploaded yet
+      const entry = slash < 0 ? { name, type: 'file', size, staged: true } : { name, type: 'directory', staged: true };
       if (i >= 0) entries[i] = { ...entries[i], ...entry };
       else entries.push(entry);
     }
@@ -207,11 +213,20 @@ export class GitArtifacts {
     const b = branch === undefined || branch === null ? doc.active_branch : checkBranch(branch);
     if (!b || !doc.branches[b]) return null;
     const files = doc.branches[b].files;
-    const changes = Object.entries(files).map(([path, f]) => ({ path, oid: 'remove' in f ? null : f.oid }));
     const message = typeof comment === 'string' && comment ? comment : `Commit staged changes on ${b}`;
     const author = { name: String(a.ctx.user.id), email: a.ctx.user.email ? String(a.ctx.user.email) : `${String(a.ctx.user.id)}@hypha` };
-    const sha = await a.repo.change(() => commitChanges(a.repo, b, changes, message, author));
+    const sha = await a.repo.change(async () => {
+      const changes = [];
+      for (const [path, f] of Object.entries(files)) {
+        if ('upload' in f) {
+          if (!(await a.repo.store.head(f.upload))) continue; // a put_file URL that was never used
+          changes.push({ path, oid: await writeBlobStream(a.repo, (await a.repo.store.get(f.upload)).body) });
+        } else changes.push({ path, oid: 'remove' in f ? null : f.oid });
+      }
+      return commitChanges(a.repo, b, changes, message, author);
+    });
     await this.clearStaging(a, b);
+    await a.repo.store.deletePrefix(`${a.repo.prefix}uploads/${b}/`);
     return { branch: b, sha };
   }
 
@@ -222,6 +237,71 @@ export class GitArtifacts {
       if (s.active_branch === branch) s.active_branch = Object.keys(s.branches)[0] ?? null;
       return { value: Object.keys(s.branches).length ? s : null, result: undefined };
     });
+  }
+
+  /** Stages an upload (put_file): the key its bytes go to, committed into git by `commit`. */
+  async stageUpload(a: GitArtifact, filePath: unknown, branch: unknown): Promise<string> {
+    const path = checkRepoPath(filePath);
+    const b = await this.stagedBranch(a, branch);
+    const key = `${a.repo.prefix}uploads/${b}/${path}`;
+    await this.stage(a, b, path, { upload: key });
+    return key;
+  }
+
+  /** A server URL of a file with a token that may read only that file (a `get_file:` scope). */
+  async fileUrl(a: GitArtifact, filePath: unknown, version: unknown, stage: unknown, branch: unknown, expiresIn: unknown): Promise<string> {
+    const path = checkRepoPath(filePath);
+    await this.locateFile(a, path, version, stage === true, branch);
+    const ttl = typeof expiresIn === 'number' && expiresIn > 0 ? expiresIn : 3600;
+    const user = a.ctx.user;
+    const scoped = { ...user, scope: { ...user.scope, extra_scopes: [`get_file:${a.row.workspace}/${a.row.alias}:${quotePath(path)}`] } };
+    const params = new URLSearchParams({ token: this.auth.generateToken(scoped, { expiresIn: ttl }) });
+    if (version !== undefined && version !== null) params.set('version', String(version));
+    if (stage === true) params.set('stage', 'true');
+    if (branch !== undefined && branch !== null) params.set('branch', String(branch));
+    const encoded = path.split('/').map(encodeURIComponent).join('/');
+    return `${this.publicBaseUrl}/${encodeURIComponent(a.row.workspace)}/artifacts/${encodeURIComponent(a.row.alias ?? a.row.id)}/files/${encoded}?${params}`;
+  }
+
+  /** A presigned URL that uploads a file into the branch staging (put_file). */
+  async uploadUrl(a: GitArtifact, filePath: unknown, branch: unknown, expiresIn: unknown): Promise<string> {
+    const b = await this.stagedBranch(a, branch);
+    if (!(await this.staging(a)).branches[b]) {
+      throw new InvalidArgumentError(`Artifact ${a.row.workspace}/${a.row.alias} must be in staging mode for branch '${b}'; call edit(stage=True, branch='${b}') first.`);
+    }
+    const key = await this.stageUpload(a, filePath, b);
+    const ttl = typeof expiresIn === 'number' && expiresIn > 0 ? expiresIn : 3600;
+    return a.repo.store.presignPut(key, { expiresIn: ttl });
+  }
+
+  /** The content of a staged upload as a blob of the cache (written there on first read). */
+  private async uploadToBlob(a: GitArtifact, key: string): Promise<string> {
+    if (!(await a.repo.store.head(key))) throw new NotFoundError('File not found: its upload has not arrived yet');
+    return a.repo.change(async () => writeBlobStream(a.repo, (await a.repo.store.get(key)).body));
+  }
+
+  /** What the file routes serve: the blob of `path` at a ref, or in the branch staging. */
+  async locateFile(a: GitArtifact, filePath: string, version: unknown, stage: boolean, branch?: unknown): Promise<{ oid: string; size: number }> {
+    const path = checkRepoPath(filePath);
+    let ref = version;
+    if (stage) {
+      const b = await this.stagedBranch(a, branch);
+      const staged = (await this.staging(a)).branches[b]?.files[path];
+      if (staged && 'remove' in staged) throw new NotFoundError(`File '${path}' not found: it is staged for removal on branch '${b}'`);
+      if (staged && 'upload' in staged) {
+        const oid = await this.uploadToBlob(a, staged.upload);
+        return { oid, size: (await a.repo.store.head(staged.upload))!.size };
+      }
+      if (staged) {
+        await a.repo.sync();
+        return staged;
+      }
+      ref = b;
+    }
+    const commit = await this.commitOf(a, ref);
+    const found = commit ? await statFile(a.repo, commit, path) : null;
+    if (!found) throw new NotFoundError(`File '${path}' not found in ${a.row.workspace}/${a.row.alias} at ${String(ref ?? a.defaultBranch)}`);
+    return found;
   }
 
   async status(a: GitArtifact, branch: unknown) {
