@@ -4,7 +4,8 @@
  * and committing a branch's staged changes as one git commit.
  */
 import type { ArtifactContext, ArtifactManager, ArtifactRow, Operation } from '@hypha/artifacts';
-import { parseArtifactId, quotePath, requireContext } from '@hypha/artifacts';
+import { parseArtifactId, requireContext } from '@hypha/artifacts';
+import { decodeContent, encodeContent } from './git-content.js';
 import type { AuthService } from '@hypha/auth';
 import type { GitRepo, GitStorage } from '@hypha/git-storage';
 import { checkBranch, checkRepoPath, commitChanges, listTree, readBlob, readDoc, resolveCommit, statFile, updateDoc, writeBlob, writeBlobStream } from '@hypha/git-storage';
@@ -80,7 +81,7 @@ export class GitArtifacts {
     return readDoc(a.repo, 'staging', EMPTY_STAGING);
   }
 
-  private async stagedBranch(a: GitArtifact, branch: unknown): Promise<string> {
+  async stagedBranch(a: GitArtifact, branch: unknown): Promise<string> {
     if (branch !== undefined && branch !== null) return checkBranch(branch);
     return (await this.staging(a)).active_branch ?? a.defaultBranch;
   }
@@ -155,17 +156,7 @@ export class GitArtifacts {
     const all = await readBlob(a.repo, oid);
     const bytes = all.subarray(start, start + length);
     const hasMore = start + bytes.length < all.length;
-    let content: unknown;
-    if (fmt === 'binary') content = new Uint8Array(bytes);
-    else if (fmt === 'base64') content = bytes.toString('base64');
-    else if (fmt === 'json') {
-      if (hasMore || start > 0) throw new InvalidArgumentError('format "json" needs the whole file; raise limit or drop offset');
-      try {
-        content = JSON.parse(bytes.toString(enc as BufferEncoding));
-      } catch (err) {
-        throw new InvalidArgumentError(`File '${path}' is not valid JSON: ${(err as Error).message}`);
-      }
-    } else content = bytes.toString(enc as BufferEncoding);
+    const content = decodeContent(bytes, fmt, enc, path, hasMore || start > 0);
     return { name: path, path, format: fmt, content, offset: start, length: bytes.length, size: all.length, has_more: hasMore };
   }
 
@@ -248,34 +239,8 @@ export class GitArtifacts {
     return key;
   }
 
-  /** A server URL of a file with a token that may read only that file (a `get_file:` scope). */
-  async fileUrl(a: GitArtifact, filePath: unknown, version: unknown, stage: unknown, branch: unknown, expiresIn: unknown): Promise<string> {
-    const path = checkRepoPath(filePath);
-    await this.locateFile(a, path, version, stage === true, branch);
-    const ttl = typeof expiresIn === 'number' && expiresIn > 0 ? expiresIn : 3600;
-    const user = a.ctx.user;
-    const scoped = { ...user, scope: { ...user.scope, extra_scopes: [`get_file:${a.row.workspace}/${a.row.alias}:${quotePath(path)}`] } };
-    const params = new URLSearchParams({ token: this.auth.generateToken(scoped, { expiresIn: ttl }) });
-    if (version !== undefined && version !== null) params.set('version', String(version));
-    if (stage === true) params.set('stage', 'true');
-    if (branch !== undefined && branch !== null) params.set('branch', String(branch));
-    const encoded = path.split('/').map(encodeURIComponent).join('/');
-    return `${this.publicBaseUrl}/${encodeURIComponent(a.row.workspace)}/artifacts/${encodeURIComponent(a.row.alias ?? a.row.id)}/files/${encoded}?${params}`;
-  }
-
-  /** A presigned URL that uploads a file into the branch staging (put_file). */
-  async uploadUrl(a: GitArtifact, filePath: unknown, branch: unknown, expiresIn: unknown): Promise<string> {
-    const b = await this.stagedBranch(a, branch);
-    if (!(await this.staging(a)).branches[b]) {
-      throw new InvalidArgumentError(`Artifact ${a.row.workspace}/${a.row.alias} must be in staging mode for branch '${b}'; call edit(stage=True, branch='${b}') first.`);
-    }
-    const key = await this.stageUpload(a, filePath, b);
-    const ttl = typeof expiresIn === 'number' && expiresIn > 0 ? expiresIn : 3600;
-    return a.repo.store.presignPut(key, { expiresIn: ttl });
-  }
-
   /** The content of a staged upload as a blob of the cache (written there on first read). */
-  private async uploadToBlob(a: GitArtifact, key: string): Promise<string> {
+  async uploadToBlob(a: GitArtifact, key: string): Promise<string> {
     if (!(await a.repo.store.head(key))) throw new NotFoundError('File not found: its upload has not arrived yet');
     return a.repo.change(async () => writeBlobStream(a.repo, (await a.repo.store.get(key)).body));
   }
@@ -322,24 +287,4 @@ export class GitArtifacts {
     }
     return { staged: Object.keys(branches).length > 0, active_branch: doc.active_branch, branches };
   }
-}
-
-function encodeContent(content: unknown, format: unknown, encoding: unknown): Uint8Array {
-  const fmt = format ?? 'text';
-  const enc = (encoding ?? 'utf-8') as string;
-  if (!Buffer.isEncoding(enc)) throw new InvalidArgumentError(`Unknown encoding ${JSON.stringify(encoding)}`);
-  if (fmt === 'text') {
-    if (typeof content !== 'string') throw new InvalidArgumentError('content must be a string for format "text"');
-    return Buffer.from(content, enc as BufferEncoding);
-  }
-  if (fmt === 'base64') {
-    if (typeof content !== 'string') throw new InvalidArgumentError('content must be a base64 string for format "base64"');
-    return Buffer.from(content, 'base64');
-  }
-  if (fmt === 'json') return Buffer.from(JSON.stringify(content), 'utf8');
-  if (fmt === 'binary') {
-    if (!(content instanceof Uint8Array)) throw new InvalidArgumentError('content must be bytes for format "binary"');
-    return content;
-  }
-  throw new InvalidArgumentError('format must be "text", "binary", "base64" or "json"');
 }
