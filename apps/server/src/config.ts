@@ -37,10 +37,18 @@ export interface ServerConfig {
   enableS3ForAnonymousUsers: boolean;
   /** CORS origins for the HTTP routes (`--allow-origins a,b` or `ALLOW_ORIGINS`; default `*`). */
   allowOrigins: string[];
+  /** Serve every service as an MCP server under `/{ws}/mcp/{service_id}/...` (`--enable-mcp`). */
+  enableMcp: boolean;
+  /** Serve `type: "a2a"` services as A2A agents under `/{ws}/a2a/{service_id}/...` (`--enable-a2a`). */
+  enableA2a: boolean;
+  /** Run `public/server-apps` and the built-in workers (python-eval, browser when Chromium is found). */
+  enableServerApps: boolean;
+  /** Register the terminal worker (needs server apps). */
+  enableTerminalWorker: boolean;
 }
 
 /** Flags that take no value (`--enable-s3`, or `--enable-s3=false`). */
-const BOOLEAN_FLAGS = new Set(['enable-s3', 'enable-s3-for-anonymous-users']);
+const BOOLEAN_FLAGS = new Set(['enable-s3', 'enable-s3-for-anonymous-users', 'enable-mcp', 'enable-a2a', 'enable-server-apps', 'enable-terminal-worker']);
 
 const FLAGS: Record<string, keyof ServerConfig> = {
   host: 'host',
@@ -62,6 +70,10 @@ const FLAGS: Record<string, keyof ServerConfig> = {
   'workspace-bucket': 'workspaceBucket',
   'enable-s3-for-anonymous-users': 'enableS3ForAnonymousUsers',
   'allow-origins': 'allowOrigins',
+  'enable-mcp': 'enableMcp',
+  'enable-a2a': 'enableA2a',
+  'enable-server-apps': 'enableServerApps',
+  'enable-terminal-worker': 'enableTerminalWorker',
 };
 
 function bool(name: string, raw: string | undefined): boolean {
@@ -139,7 +151,11 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
       .map((origin) => origin.trim())
       .filter((origin) => origin !== ''),
     clusterHeartbeatInterval: positiveSeconds('HYPHA_CLUSTER_HEARTBEAT_INTERVAL', env.HYPHA_CLUSTER_HEARTBEAT_INTERVAL, 5),
+    enableMcp: bool('enable-mcp', values['enable-mcp']),
+    enableA2a: bool('enable-a2a', values['enable-a2a']),
     ...artifactConfig(values),
+    enableServerApps: bool('enable-server-apps', values['enable-server-apps']),
+    enableTerminalWorker: bool('enable-terminal-worker', values['enable-terminal-worker']),
   };
 }
 

@@ -19,6 +19,10 @@ import type { HttpSurfaceOptions } from './http/http-surface.js';
 import type { ServerConfig } from './config.js';
 import { artifactsEnabled, mountArtifacts } from './artifacts/mount-artifacts.js';
 import type { ArtifactTestOptions, MountedArtifacts } from './artifacts/mount-artifacts.js';
+import { mountQueue } from './queue/mount-queue.js';
+import { mountApps } from './apps/mount-apps.js';
+import type { MountedApps } from './apps/mount-apps.js';
+import type { AppWorker } from '@hypha/apps';
 
 export interface StartServerOptions extends Partial<ServerConfig>, HttpSurfaceOptions {
   /** Use this bus instead of creating one (tests). */
@@ -39,6 +43,8 @@ export interface StartServerOptions extends Partial<ServerConfig>, HttpSurfaceOp
   cluster?: ClusterOptions | false;
   /** Artifact manager test hooks, or `false` to run without it (it runs when `dataDir` or `databaseUri` is set). */
   artifacts?: ArtifactTestOptions | false;
+  /** Extra in-process server-app workers (with `enableServerApps`). */
+  appWorkers?: AppWorker[];
 }
 
 export interface RunningServer {
@@ -50,6 +56,8 @@ export interface RunningServer {
   websocket: WebsocketEndpoint;
   /** The artifact manager, when it runs (its database may still be opening: see `ready`). */
   artifacts: MountedArtifacts | null;
+  /** The server-apps controller, with `enableServerApps`. */
+  apps: MountedApps | null;
   close(): Promise<void>;
 }
 
@@ -178,6 +186,13 @@ async function launch(options: StartServerOptions): Promise<RunningServer> {
     options.artifacts !== false && artifactsEnabled(options)
       ? await mountArtifacts({ app, core, auth, basePath, publicBaseUrl, jwtSecret, settings: options, test: options.artifacts || undefined, log, allowOrigins: options.allowOrigins })
       : null;
+  const queue = await mountQueue({ core, redisUri: options.redisUri, redisKeyPrefix: options.redisKeyPrefix, log });
+  if (options.enableServerApps && !artifacts) {
+    throw new Error('--enable-server-apps needs the artifact manager: give --data-dir or --database-uri');
+  }
+  const apps = options.enableServerApps && artifacts
+    ? await mountApps({ core, artifacts, log, env: options.env ?? process.env, enableTerminalWorker: options.enableTerminalWorker, workers: options.appWorkers })
+    : null;
   const httpSurface = await mountHttpSurface(app, { ...options, core, auth, basePath, log });
   let closed = false;
   return {
@@ -187,6 +202,7 @@ async function launch(options: StartServerOptions): Promise<RunningServer> {
     core,
     websocket: endpoint,
     artifacts,
+    apps,
     async close() {
       if (closed) return;
       closed = true;
@@ -195,8 +211,10 @@ async function launch(options: StartServerOptions): Promise<RunningServer> {
       const stopped = new Promise<void>((resolve) => http.close(() => resolve()));
       await endpoint.close();
       await httpSurface.close();
+      await apps?.close();
       await core.close();
       await artifacts?.close();
+      await queue.close();
       http.closeAllConnections();
       await stopped;
       if (ownsBus) await bus!.close();

@@ -3,6 +3,7 @@
  * and the filesystem blob store in the data dir (or S3).
  */
 import { join } from 'node:path';
+import { vector } from '@electric-sql/pglite-pgvector';
 import { createDatabase } from '@hypha/db';
 import type { HyphaDatabase } from '@hypha/db';
 import { createFsBlobStore } from '@hypha/storage';
@@ -61,7 +62,13 @@ export async function openArtifactBackends(o: OpenBackendsOptions): Promise<Open
   }
   let database: HyphaDatabase;
   try {
-    database = await createDatabase({ uri: o.databaseUri ?? undefined, dataDir: o.databaseUri ? undefined : (o.dataDir ?? undefined), schema: o.databaseSchema });
+    database = await createDatabase({
+      uri: o.databaseUri ?? undefined,
+      dataDir: o.databaseUri ? undefined : (o.dataDir ?? undefined),
+      schema: o.databaseSchema,
+      // pgvector inside the embedded database: vector collections work out of the box.
+      pgliteExtensions: o.databaseUri ? undefined : { vector },
+    });
   } catch (err) {
     await store.close();
     throw err;

@@ -1,0 +1,88 @@
+/**
+ * `--enable-server-apps`: the controller `public/server-apps` over the workspace core and the
+ * artifact manager, and the built-in workers that can run here (python-eval when its interpreter
+ * exists, the browser worker when Chromium exists, the terminal worker on request).
+ */
+import { spawnSync } from 'node:child_process';
+import { ServerApps, serverAppsServiceDef, workerService } from '@hypha/apps';
+import type { AppWorker, AppsHost } from '@hypha/apps';
+import { createRootUser, checkPermission } from '@hypha/auth';
+import type { UserInfo } from '@hypha/auth';
+import { PermissionDeniedError, toRpcService } from '@hypha/service';
+import type { CallContext } from '@hypha/service';
+import { PythonEvalWorker } from '@hypha/worker-python';
+import type { HyphaCore } from '@hypha/workspace';
+import type { MountedArtifacts } from '../artifacts/mount-artifacts.js';
+import type { LogFn } from '../start-server.js';
+import { ArtifactAppStore } from './artifact-app-store.js';
+
+export interface MountAppsOptions {
+  core: HyphaCore;
+  artifacts: MountedArtifacts;
+  log: LogFn;
+  env: Record<string, string | undefined>;
+  enableTerminalWorker?: boolean;
+  /** Extra in-process workers (tests, embedders). */
+  workers?: AppWorker[];
+}
+
+export interface MountedApps {
+  apps: ServerApps;
+  close(): Promise<void>;
+}
+
+function hostFor(core: HyphaCore): AppsHost {
+  const info = core.manager.serverInfo;
+  const root = createRootUser();
+  const m = core.manager as unknown as Record<string, (...a: unknown[]) => Promise<any>>;
+  return {
+    serverId: info.server_id,
+    publicBaseUrl: info.public_base_url,
+    localBaseUrl: info.local_base_url,
+    kv: core.bus,
+    generateToken: (config, ctx) => m.generate_token!(config, ctx),
+    listServices: (query, ctx) => m.list_services!(query, false, false, false, ctx),
+    getService: (id, ctx, o) => m.get_service!(id, { timeout: o?.timeout ?? 10 }, ctx),
+    onEvent: (type, handler) =>
+      core.bus.onLocal(type, (d) => {
+        const e = d as { workspace?: string; data?: Record<string, any> };
+        if (e && typeof e.workspace === 'string' && e.data && typeof e.data === 'object') handler(e.workspace, e.data);
+      }),
+    rootContext: (ws) => ({ ws, from: `${ws}/${core.builtins.clientId}`, user: root as unknown as CallContext['user'] }),
+  };
+}
+
+function commandExists(cmd: string): boolean {
+  return spawnSync(cmd, ['--version'], { stdio: 'ignore' }).status === 0;
+}
+
+export async function mountApps(o: MountAppsOptions): Promise<MountedApps> {
+  const host = hostFor(o.core);
+  const store = new ArtifactAppStore(o.artifacts.manager, o.artifacts.files, host.rootContext);
+  const apps = new ServerApps({ host, store, log: (msg, extra) => o.log('warn', msg, extra) });
+  const authorize = (ctx: CallContext, permission: string) => {
+    if (permission === 'none') return;
+    if (!checkPermission(ctx.user as unknown as UserInfo, ctx.ws, permission as 'read')) throw new PermissionDeniedError(`Permission denied for workspace ${ctx.ws}`);
+  };
+  await o.core.builtins.register(toRpcService(serverAppsServiceDef(apps), { authorize }), { workspace: 'public' });
+  const workers: AppWorker[] = [...(o.workers ?? [])];
+  const python = o.env.HYPHA_PYTHON ?? 'python3';
+  if (commandExists(python)) {
+    const env: Record<string, string> = {};
+    if (o.env.PYTHONPATH) env.PYTHONPATH = o.env.PYTHONPATH;
+    workers.push(new PythonEvalWorker({ python, env }));
+  } else {
+    o.log('warn', 'python-eval worker not registered: interpreter not found', { python });
+  }
+  for (const w of workers) {
+    const id = await o.core.builtins.register(workerService(w, 'public'), { workspace: 'public' });
+    apps.addLocalWorker(id, w);
+  }
+  return {
+    apps,
+    async close() {
+      apps.close();
+      await Promise.all(workers.map((w) => w.shutdown().catch((err: unknown) => o.log('error', 'worker shutdown failed', { worker: w.id, error: String(err) }))));
+    },
+  };
+}

@@ -1,0 +1,90 @@
+/**
+ * The server-apps controller: installer, launcher and worker pool over one host and store, plus
+ * the hooks the workspace manager calls (lazy start of `svc@app`, manifest services).
+ */
+import type { CallContext } from '@hypha/service';
+import { NotFoundError } from '@hypha/service';
+import type { AppsHost, AppStore } from './apps-host.js';
+import { AppInstaller } from './app-installer.js';
+import { AppLauncher } from './app-launcher.js';
+import type { AppWorker } from './worker-contract.js';
+import { WorkerPool } from './worker-pool.js';
+
+export interface ServerAppsOptions {
+  host: AppsHost;
+  store: AppStore;
+  log?: (msg: string, extra?: Record<string, unknown>) => void;
+}
+
+export class ServerApps {
+  readonly host: AppsHost;
+  readonly store: AppStore;
+  readonly workers: WorkerPool;
+  readonly launcher: AppLauncher;
+  readonly installer: AppInstaller;
+
+  constructor(o: ServerAppsOptions) {
+    this.host = o.host;
+    this.store = o.store;
+    const log = o.log ?? (() => undefined);
+    this.workers = new WorkerPool(o.host);
+    this.launcher = new AppLauncher(o.host, o.store, this.workers, log);
+    this.installer = new AppInstaller(o.host, o.store, this.workers, this.launcher);
+  }
+
+  /** Registers an in-process worker under its full service id. */
+  addLocalWorker(fullId: string, worker: AppWorker): void {
+    this.workers.addLocal(fullId, worker);
+  }
+
+  /**
+   * Lazy start for `get_service("<svc>@<app>")`: starts the app as its installer (the manifest's
+   * `startup_context`) and returns the session's service id `<ws>/<cid>:<svc>`; null when the
+   * workspace has no such app.
+   */
+  async lazyStart(workspace: string, serviceName: string, appId: string): Promise<string | null> {
+    const root = this.host.rootContext(workspace);
+    const artifact = await this.store.read(`${workspace}/${appId}`, {}, root).catch((err: unknown) => {
+      if (err instanceof Error && /not found|does not exist|no committed/i.test(err.message)) return null;
+      throw err;
+    });
+    if (!artifact) return null;
+    const m = (artifact.manifest ?? {}) as Record<string, any>;
+    const startup = m.startup_context as { ws?: string; user?: Record<string, unknown> } | undefined;
+    const ctx: CallContext = startup?.user ? { ...root, ws: workspace, user: startup.user as CallContext['user'], from: root.from } : root;
+    const running = (await this.launcher.sessions.list(workspace)).find((s) => s.app_id === appId && s.status === 'running');
+    const session = running ?? (await this.launcher.start(appId, { wait_for_service: serviceName }, ctx));
+    return `${session.id}:${serviceName}`;
+  }
+
+  /** Service infos of installed apps (`list_services(include_app_services=True)`), as `<ws>/*:<svc>@<app>`. */
+  async appServices(workspace: string): Promise<Array<Record<string, unknown>>> {
+    const root = this.host.rootContext(workspace);
+    const apps = await this.store.list(workspace, root).catch(() => []);
+    const out: Array<Record<string, unknown>> = [];
+    for (const a of apps) {
+      for (const s of ((a.manifest?.services ?? []) as Array<Record<string, unknown>>)) {
+        const svc = String(s.id ?? '').split(':').pop()!.split('@')[0];
+        out.push({ ...s, id: `${workspace}/*:${svc}@${a.alias}`, app_id: a.alias });
+      }
+    }
+    return out;
+  }
+
+  /** `get_service_info(..., read_app_manifest=True)` for a service of an app that is not running. */
+  async appServiceInfo(workspace: string, serviceName: string, appId: string): Promise<Record<string, unknown>> {
+    const all = await this.appServices(workspace);
+    const found = all.find((s) => s.id === `${workspace}/*:${serviceName}@${appId}`);
+    if (!found) throw new NotFoundError(`Service not found: ${workspace}/*:${serviceName}@${appId}`);
+    return found;
+  }
+
+  /** Counts activity on a session (resets its inactivity timer). */
+  touch(sessionId: string): void {
+    this.launcher.touch(sessionId);
+  }
+
+  close(): void {
+    this.launcher.close();
+  }
+}
