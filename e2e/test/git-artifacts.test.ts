@@ -69,7 +69,7 @@ beforeAll(async () => {
   readerToken = mintToken(t.authConfig, userWith('reader', { [WS]: 'r' }, WS));
   am = (await clients.connect(writerToken, WS)).am;
   readerAm = (await clients.connect(readerToken, WS)).am;
-}, 90_000);
+}, 180_000);
 afterAll(async () => {
   await clients.closeAll();
   await t?.close();
