@@ -1,10 +1,13 @@
 import { assertStrongRootToken } from '@hypha/auth';
+import { ConfigError } from './config-error.js';
+import { LIST_FLAGS, OPS_BOOLEAN_FLAGS, OPS_FLAGS, opsConfig } from './ops-config.js';
+import type { OpsConfig } from './ops-config.js';
 
 /**
  * Server configuration from flags and environment (server-api §7): every flag `--foo-bar` can also
  * be given as `HYPHA_FOO_BAR`; explicit flags win. `JWT_SECRET`/`HYPHA_JWT_SECRET` set the secret.
  */
-export interface ServerConfig {
+export interface ServerConfig extends OpsConfig {
   host: string;
   port: number;
   basePath: string;
@@ -48,9 +51,10 @@ export interface ServerConfig {
 }
 
 /** Flags that take no value (`--enable-s3`, or `--enable-s3=false`). */
-const BOOLEAN_FLAGS = new Set(['enable-s3', 'enable-s3-for-anonymous-users', 'enable-mcp', 'enable-a2a', 'enable-server-apps', 'enable-terminal-worker']);
+const BOOLEAN_FLAGS = new Set(['enable-s3', 'enable-s3-for-anonymous-users', 'enable-mcp', 'enable-a2a', 'enable-server-apps', 'enable-terminal-worker', ...OPS_BOOLEAN_FLAGS]);
 
-const FLAGS: Record<string, keyof ServerConfig> = {
+export const FLAGS: Record<string, keyof ServerConfig> = {
+  ...OPS_FLAGS,
   host: 'host',
   port: 'port',
   'base-path': 'basePath',
@@ -83,12 +87,7 @@ function bool(name: string, raw: string | undefined): boolean {
   throw new ConfigError(`--${name} must be true or false, got ${JSON.stringify(raw)}`);
 }
 
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConfigError';
-  }
-}
+export { ConfigError };
 
 function num(name: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined || raw === '') return fallback;
@@ -109,6 +108,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     const envName = `HYPHA_${flag.toUpperCase().replace(/-/g, '_')}`;
     if (env[envName] !== undefined) values[flag] = env[envName]!;
   }
+  const explicit = new Set<string>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--') continue;
@@ -117,6 +117,15 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     const name = eq >= 0 ? arg.slice(2, eq) : arg.slice(2);
     if (name === 'from-env') continue;
     if (!(name in FLAGS)) throw new ConfigError(`Unknown flag: --${name} (known: ${Object.keys(FLAGS).map((f) => `--${f}`).join(', ')})`);
+    if (LIST_FLAGS.has(name)) {
+      // `--static-mounts /a:x /b:y` (nargs) or repeated flags; the values add up.
+      const items = eq >= 0 ? [arg.slice(eq + 1)] : [];
+      while (eq < 0 && i + 1 < argv.length && !argv[i + 1]!.startsWith('--')) items.push(argv[++i]!);
+      if (items.length === 0) throw new ConfigError(`Flag --${name} needs a value`);
+      values[name] = explicit.has(name) ? `${values[name]} ${items.join(' ')}` : items.join(' ');
+      explicit.add(name);
+      continue;
+    }
     const value = eq >= 0 ? arg.slice(eq + 1) : BOOLEAN_FLAGS.has(name) ? 'true' : argv[++i];
     if (value === undefined) throw new ConfigError(`Flag --${name} needs a value`);
     values[name] = value;
@@ -156,6 +165,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     ...artifactConfig(values),
     enableServerApps: bool('enable-server-apps', values['enable-server-apps']),
     enableTerminalWorker: bool('enable-terminal-worker', values['enable-terminal-worker']),
+    ...opsConfig(values, bool, rootToken),
   };
 }
 

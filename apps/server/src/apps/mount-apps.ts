@@ -11,6 +11,8 @@ import type { UserInfo } from '@hypha/auth';
 import { PermissionDeniedError, toRpcService } from '@hypha/service';
 import type { CallContext } from '@hypha/service';
 import { PythonEvalWorker } from '@hypha/worker-python';
+import { McpProxyWorker } from '@hypha/worker-mcp-proxy';
+import { A2AProxyWorker } from '@hypha/worker-a2a-proxy';
 import type { HyphaCore } from '@hypha/workspace';
 import type { MountedArtifacts } from '../artifacts/mount-artifacts.js';
 import type { LogFn } from '../start-server.js';
@@ -22,6 +24,10 @@ export interface MountAppsOptions {
   log: LogFn;
   env: Record<string, string | undefined>;
   enableTerminalWorker?: boolean;
+  /** Register the mcp-server app type's proxy worker (`--enable-mcp`). */
+  enableMcp?: boolean;
+  /** Register the a2a-agent app type's proxy worker (`--enable-a2a`). */
+  enableA2a?: boolean;
   /** Extra in-process workers (tests, embedders). */
   workers?: AppWorker[];
 }
@@ -74,6 +80,8 @@ export async function mountApps(o: MountAppsOptions): Promise<MountedApps> {
   } else {
     o.log('warn', 'python-eval worker not registered: interpreter not found', { python });
   }
+  if (o.enableMcp) workers.push(new McpProxyWorker());
+  if (o.enableA2a) workers.push(new A2AProxyWorker());
   for (const w of workers) {
     const id = await o.core.builtins.register(workerService(w, 'public'), { workspace: 'public' });
     apps.addLocalWorker(id, w);

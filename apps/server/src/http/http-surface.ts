@@ -39,6 +39,8 @@ export interface HttpSurfaceOptions {
 
 export interface HttpSurface {
   metrics: HttpMetrics;
+  /** The default `public/hypha-login` (replaced by `register_auth_service`). */
+  login: LoginService;
   close(): Promise<void>;
 }
 
@@ -49,7 +51,7 @@ export interface MountOptions extends HttpSurfaceOptions {
   log: HttpLog;
 }
 
-export async function mountHttpSurface(app: Express, o: MountOptions): Promise<HttpSurface> {
+export async function mountHttpSurface(app: Express, o: MountOptions, beforeNotFound?: (app: Express) => void): Promise<HttpSurface> {
   const metrics = new HttpMetrics(o.core);
   const callTimeout = o.httpCallTimeout ?? 30;
   const deps: HttpSurfaceDeps = {
@@ -74,6 +76,7 @@ export async function mountHttpSurface(app: Express, o: MountOptions): Promise<H
   app.use(base, serviceRoutes(deps));
   app.use(base, appRoutes(deps));
   app.use(base, opsRoutes(deps));
+  beforeNotFound?.(app);
   app.use((req: Request, res: Response) => {
     res.status(404).json({ success: false, detail: `Not found: ${req.method} ${req.path}` });
   });
@@ -85,6 +88,7 @@ export async function mountHttpSurface(app: Express, o: MountOptions): Promise<H
   await login.start();
   return {
     metrics,
+    login,
     async close() {
       rpc.close();
       await mcp?.close();

@@ -116,7 +116,7 @@ export class LoginService {
         const user: UserInfo = await this.auth.resolveToken(token);
         let finalToken = token;
         if (workspace) {
-          finalToken = this.auth.generateChildToken(
+          finalToken = await this.auth.generateChildToken(
             user,
             { workspace, expires_in: expires_in ?? 3600, permission: 'admin' },
             { workspace: user.scope?.current_workspace ?? workspace },

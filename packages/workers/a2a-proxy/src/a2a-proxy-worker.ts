@@ -96,6 +96,13 @@ export class A2AProxyWorker implements AppWorker {
         await api.registerService(proxyService(agent, config.app_id));
         logs.push({ type: 'info', content: `A2A agent ${agent.name}: ${Array.isArray(agent.card.skills) ? agent.card.skills.length : 0} skills` });
       }
+      // Installing an app starts it once and waits for its `default` service.
+      await api.registerService({
+        id: 'default',
+        name: `A2A proxy for ${config.app_id}`,
+        config: { visibility: 'public' },
+        list_agents: () => connected.map((a) => a.name),
+      });
     } catch (err) {
       await api.disconnect();
       throw err;
