@@ -74,7 +74,9 @@ export function createGitHttpHandler<U extends GitUser>(o: GitHttpOptions<U>) {
 
   async function writer(req: IncomingMessage, realm = 'Git Repository'): Promise<U> {
     const token = gitToken(req.headers.authorization);
-    if (!token) throw unauthorized('Authentication required', { 'WWW-Authenticate': `Basic realm="${realm}"` });
+    const challenge: Record<string, string> = { 'WWW-Authenticate': `Basic realm="${realm}"` };
+    if (realm === 'Git LFS') challenge['LFS-Authenticate'] = challenge['WWW-Authenticate']!;
+    if (!token) throw unauthorized('Authentication required', challenge);
     let user: U;
     try {
       user = await o.authenticate(token);

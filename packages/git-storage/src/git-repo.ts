@@ -108,7 +108,16 @@ export class GitRepo {
       await mkdir(this.dir, { recursive: true });
       await runGit(['init', '--bare', '--quiet', this.dir]);
     }
-    for (const [k, v] of CACHE_CONFIG) await runGit(['config', k, v], { gitDir: this.dir });
+    // One write of the settings instead of a `git config` per key.
+    const { readFile } = await import('node:fs/promises');
+    const base = (await readFile(join(this.dir, 'config'), 'utf8')).split('\n# hypha-cache settings')[0]!.trimEnd();
+    const sections = new Map<string, string[]>();
+    for (const [k, v] of CACHE_CONFIG) {
+      const [section, key] = k.split('.');
+      sections.set(section!, [...(sections.get(section!) ?? []), `\t${key} = ${v}`]);
+    }
+    const extra = [...sections].map(([section, lines]) => `[${section}]\n${lines.join('\n')}`).join('\n');
+    await writeFile(join(this.dir, 'config'), `${base}\n# hypha-cache settings\n${extra}\n`);
     this.initialised = true;
   }
 

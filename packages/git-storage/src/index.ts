@@ -20,7 +20,7 @@ export { GitCommandError, runGit, gitText } from './git-process.js';
 export { emptyState, isValidRefName, ZERO_OID } from './repo-state.js';
 export type { RepoState } from './repo-state.js';
 export { lfsKey, LFS_CONTENT_TYPE } from './lfs.js';
-export { checkBranch, checkRepoPath, commitChanges, deleteRef, listAllFiles, listBranches, listTree, readBlob, resolveCommit, statFile, updateRef, writeBlob } from './repo-files.js';
+export { blobStream, writeBlobStream, checkBranch, checkRepoPath, commitChanges, deleteRef, listAllFiles, listBranches, listTree, readBlob, resolveCommit, statFile, updateRef, writeBlob } from './repo-files.js';
 export type { FileChange, TreeEntry } from './repo-files.js';
 export { diffRefs, mergeBranches } from './repo-merge.js';
 export type { DiffFile, DiffResult, MergeOutcome, MergeStrategy } from './repo-merge.js';

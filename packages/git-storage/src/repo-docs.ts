@@ -17,7 +17,7 @@ async function readJson<T>(repo: GitRepo, key: string): Promise<T | null> {
 
 /** Reads document `name` of the repository (`fallback` when absent). */
 export async function readDoc<T>(repo: GitRepo, name: string, fallback: T): Promise<T> {
-  return (await readJson<T>(repo, `${repo.prefix}${name}.json`)) ?? fallback;
+  return (await readJson<T>(repo, `${repo.prefix}${name}.json`)) ?? structuredClone(fallback);
 }
 
 /**
@@ -32,7 +32,7 @@ export async function updateDoc<T, R>(repo: GitRepo, name: string, fallback: T, 
     locks.set(key, lock);
   }
   return lock.run(async () => {
-    const current = (await readJson<T>(repo, key)) ?? fallback;
+    const current = (await readJson<T>(repo, key)) ?? structuredClone(fallback);
     const { value, result } = await fn(current);
     if (value === null) await repo.store.delete(key);
     else await repo.store.put(key, Buffer.from(JSON.stringify(value)));

@@ -7,7 +7,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidArgumentError, NotFoundError } from '@hypha/service';
-import { GitCommandError, gitText, runGit } from './git-process.js';
+import { pipeline } from 'node:stream/promises';
+import { GitCommandError, gitText, runGit, spawnGit } from './git-process.js';
 import type { GitRepo } from './git-repo.js';
 import { isOid, isValidRefName } from './repo-state.js';
 
@@ -54,7 +55,12 @@ export function checkBranch(branch: unknown, name = 'branch'): string {
  */
 export async function resolveCommit(repo: GitRepo, ref: string): Promise<string | null> {
   if (!ref || ref.startsWith('-') || /[\x00-\x20~^:?*[\\]/.test(ref)) return null;
-  const candidates = ref === 'HEAD' ? ['HEAD'] : [`refs/heads/${ref}`, `refs/tags/${ref}`, ref];
+  // Branches straight from the synced state; tags (maybe annotated) and ids through git.
+  const refs = repo.current().refs;
+  const direct = ref.startsWith('refs/heads/') ? refs[ref] : refs[`refs/heads/${ref}`];
+  if (direct) return direct;
+  if (ref.startsWith('refs/heads/')) return null;
+  const candidates = ref === 'HEAD' ? ['HEAD'] : [`refs/tags/${ref}`, ref];
   for (const c of candidates) {
     const out = await runGit(['rev-parse', '--verify', '--quiet', `${c}^{commit}`], { gitDir: repo.dir, okCodes: [1, 128] });
     const oid = out.toString('utf8').trim();
@@ -163,4 +169,28 @@ export async function listBranches(repo: GitRepo): Promise<Record<string, string
   const out: Record<string, string> = {};
   for (const [name, oid] of Object.entries(state.refs)) if (name.startsWith('refs/heads/')) out[name.slice(11)] = oid;
   return out;
+}
+
+/** Writes a blob from a stream without holding it (call inside {@link GitRepo.change}). */
+export async function writeBlobStream(repo: GitRepo, body: NodeJS.ReadableStream): Promise<string> {
+  const child = spawnGit(['hash-object', '-w', '--stdin'], repo.dir);
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  child.stdout.on('data', (c: Buffer) => out.push(c));
+  child.stderr.on('data', (c: Buffer) => err.push(c));
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  await pipeline(body, child.stdin);
+  const code = await exited;
+  if (code !== 0) throw new GitCommandError(['hash-object'], code, Buffer.concat(err).toString('utf8'));
+  return Buffer.concat(out).toString('utf8').trim();
+}
+
+/** Streams a blob's bytes (`git cat-file blob`). */
+export function blobStream(repo: GitRepo, oid: string): NodeJS.ReadableStream {
+  const child = spawnGit(['cat-file', 'blob', oid], repo.dir);
+  child.stdin.end();
+  child.on('close', (code) => {
+    if (code !== 0) child.stdout.destroy(new GitCommandError(['cat-file', 'blob'], code, 'blob not readable'));
+  });
+  return child.stdout;
 }

@@ -19,7 +19,6 @@ import type { HttpLog } from '../http/surface-deps.js';
 import { artifactRoutes } from './artifact-routes.js';
 import { s3Proxy, s3StorageRoutes } from './s3-routes.js';
 import { mountGit } from '../git/mount-git.js';
-import { GitArtifacts } from '../git/git-artifact-files.js';
 import { withGitMethods } from '../git/git-artifact-service.js';
 
 export interface ArtifactSettings {
@@ -111,7 +110,7 @@ export async function mountArtifacts(o: MountArtifactsOptions): Promise<MountedA
     workspaceInfo: (ws) => o.core.workspaces.get(ws),
   });
   const files = new ArtifactFiles(manager.access);
-  const git = mountGit({ app: o.app, manager, auth: o.auth, basePath: o.basePath, publicBaseUrl: o.publicBaseUrl, dataDir: s.dataDir, log: o.log });
+  const gitArtifacts = mountGit({ app: o.app, manager, auth: o.auth, basePath: o.basePath, publicBaseUrl: o.publicBaseUrl, dataDir: s.dataDir, log: o.log });
   if (!s3) {
     let handler: ((req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => Promise<void>) | null = null;
     o.app.use(blobPath, (req, res, next) => {
@@ -137,7 +136,7 @@ export async function mountArtifacts(o: MountArtifactsOptions): Promise<MountedA
     allowOrigins: o.allowOrigins ?? ['*'],
   }));
   const artifactService = toRpcService(defineArtifactService(manager, files), { authorize: workspaceAuthorize });
-  await o.core.builtins.register(withGitMethods(artifactService, new GitArtifacts(manager, git, o.publicBaseUrl)), { workspace: 'public' });
+  await o.core.builtins.register(withGitMethods(artifactService, gitArtifacts), { workspace: 'public' });
   if (s3) {
     const store = async () => (await manager.access.ready()).store;
     const endpointPublic = s3.endpointUrlPublic ?? s3.endpointUrl;

@@ -135,7 +135,7 @@ export class GitBranches {
 
   async updatePrFields(a: GitArtifact, n: unknown, title: unknown, description: unknown) {
     return this.updatePr(a, prNumber(n), (pr) => {
-      if (pr.status !== 'open') throw new InvalidArgumentError(`Pull request #${pr.pr_number} is ${pr.status}; only open pull requests can be updated`);
+      if (pr.status !== 'open') throw new InvalidArgumentError(`Pull request #${pr.pr_number} is ${pr.status}: Cannot update a pull request that is not open`);
       if (title !== undefined && title !== null) {
         if (typeof title !== 'string' || !title.trim()) throw new InvalidArgumentError('title must be a non-empty string');
         pr.title = title;

@@ -5,12 +5,15 @@
  */
 import type { ArtifactContext, ArtifactManager, ArtifactRow, Operation } from '@hypha/artifacts';
 import { parseArtifactId, requireContext } from '@hypha/artifacts';
+import { decodeContent, encodeContent } from './git-content.js';
+import type { AuthService } from '@hypha/auth';
 import type { GitRepo, GitStorage } from '@hypha/git-storage';
-import { checkBranch, checkRepoPath, commitChanges, listTree, readBlob, readDoc, resolveCommit, statFile, updateDoc, writeBlob } from '@hypha/git-storage';
+import { checkBranch, checkRepoPath, commitChanges, listTree, readBlob, readDoc, resolveCommit, statFile, updateDoc, writeBlob, writeBlobStream } from '@hypha/git-storage';
 import { InvalidArgumentError, NotFoundError } from '@hypha/service';
 import { gitDefaultBranch, gitPrefix, isGitArtifact } from './mount-git.js';
 
-type StagedFile = { oid: string; size: number } | { remove: true };
+/** A staged file: content already in git, a removal, or an upload (put_file) still in the blob store. */
+type StagedFile = { oid: string; size: number } | { remove: true } | { upload: string };
 
 export interface StagingDoc {
   active_branch: string | null;
@@ -33,6 +36,7 @@ export class GitArtifacts {
     readonly manager: ArtifactManager,
     readonly storage: GitStorage,
     readonly publicBaseUrl: string,
+    readonly auth: AuthService,
   ) {}
 
   /** The artifact's row when it is git-backed (no permission check: only to pick the code path). */
@@ -77,7 +81,7 @@ export class GitArtifacts {
     return readDoc(a.repo, 'staging', EMPTY_STAGING);
   }
 
-  private async stagedBranch(a: GitArtifact, branch: unknown): Promise<string> {
+  async stagedBranch(a: GitArtifact, branch: unknown): Promise<string> {
     if (branch !== undefined && branch !== null) return checkBranch(branch);
     return (await this.staging(a)).active_branch ?? a.defaultBranch;
   }
@@ -137,7 +141,8 @@ export class GitArtifacts {
       const b = await this.stagedBranch(a, branch);
       const staged = (await this.staging(a)).branches[b]?.files[path];
       if (staged && 'remove' in staged) throw new NotFoundError(`File '${path}' not found: it is staged for removal on branch '${b}'`);
-      if (staged) oid = staged.oid;
+      if (staged && 'upload' in staged) oid = await this.uploadToBlob(a, staged.upload);
+      else if (staged) oid = staged.oid;
       ref = b;
     }
     if (!oid) {
@@ -151,17 +156,7 @@ export class GitArtifacts {
     const all = await readBlob(a.repo, oid);
     const bytes = all.subarray(start, start + length);
     const hasMore = start + bytes.length < all.length;
-    let content: unknown;
-    if (fmt === 'binary') content = new Uint8Array(bytes);
-    else if (fmt === 'base64') content = bytes.toString('base64');
-    else if (fmt === 'json') {
-      if (hasMore || start > 0) throw new InvalidArgumentError('format "json" needs the whole file; raise limit or drop offset');
-      try {
-        content = JSON.parse(bytes.toString(enc as BufferEncoding));
-      } catch (err) {
-        throw new InvalidArgumentError(`File '${path}' is not valid JSON: ${(err as Error).message}`);
-      }
-    } else content = bytes.toString(enc as BufferEncoding);
+    const content = decodeContent(bytes, fmt, enc, path, hasMore || start > 0);
     return { name: path, path, format: fmt, content, offset: start, length: bytes.length, size: all.length, has_more: hasMore };
   }
 
@@ -194,7 +189,9 @@ export class GitArtifacts {
         if (slash < 0 && i >= 0) entries.splice(i, 1);
         continue;
       }
-      const entry = slash < 0 ? { name, type: 'file', size: file.size, staged: true } : { name, type: 'directory', staged: true };
+      const size = 'upload' in file ? (await a.repo.store.head(file.upload))?.size : file.size;
+      if ('upload' in file && size === undefined) continue; // put_file URL handed out, nothing uploaded yet
+      const entry = slash < 0 ? { name, type: 'file', size, staged: true } : { name, type: 'directory', staged: true };
       if (i >= 0) entries[i] = { ...entries[i], ...entry };
       else entries.push(entry);
     }
@@ -207,11 +204,20 @@ export class GitArtifacts {
     const b = branch === undefined || branch === null ? doc.active_branch : checkBranch(branch);
     if (!b || !doc.branches[b]) return null;
     const files = doc.branches[b].files;
-    const changes = Object.entries(files).map(([path, f]) => ({ path, oid: 'remove' in f ? null : f.oid }));
     const message = typeof comment === 'string' && comment ? comment : `Commit staged changes on ${b}`;
     const author = { name: String(a.ctx.user.id), email: a.ctx.user.email ? String(a.ctx.user.email) : `${String(a.ctx.user.id)}@hypha` };
-    const sha = await a.repo.change(() => commitChanges(a.repo, b, changes, message, author));
+    const sha = await a.repo.change(async () => {
+      const changes = [];
+      for (const [path, f] of Object.entries(files)) {
+        if ('upload' in f) {
+          if (!(await a.repo.store.head(f.upload))) continue; // a put_file URL that was never used
+          changes.push({ path, oid: await writeBlobStream(a.repo, (await a.repo.store.get(f.upload)).body) });
+        } else changes.push({ path, oid: 'remove' in f ? null : f.oid });
+      }
+      return commitChanges(a.repo, b, changes, message, author);
+    });
     await this.clearStaging(a, b);
+    await a.repo.store.deletePrefix(`${a.repo.prefix}uploads/${b}/`);
     return { branch: b, sha };
   }
 
@@ -222,6 +228,45 @@ export class GitArtifacts {
       if (s.active_branch === branch) s.active_branch = Object.keys(s.branches)[0] ?? null;
       return { value: Object.keys(s.branches).length ? s : null, result: undefined };
     });
+  }
+
+  /** Stages an upload (put_file): the key its bytes go to, committed into git by `commit`. */
+  async stageUpload(a: GitArtifact, filePath: unknown, branch: unknown): Promise<string> {
+    const path = checkRepoPath(filePath);
+    const b = await this.stagedBranch(a, branch);
+    const key = `${a.repo.prefix}uploads/${b}/${path}`;
+    await this.stage(a, b, path, { upload: key });
+    return key;
+  }
+
+  /** The content of a staged upload as a blob of the cache (written there on first read). */
+  async uploadToBlob(a: GitArtifact, key: string): Promise<string> {
+    if (!(await a.repo.store.head(key))) throw new NotFoundError('File not found: its upload has not arrived yet');
+    return a.repo.change(async () => writeBlobStream(a.repo, (await a.repo.store.get(key)).body));
+  }
+
+  /** What the file routes serve: the blob of `path` at a ref, or in the branch staging. */
+  async locateFile(a: GitArtifact, filePath: string, version: unknown, stage: boolean, branch?: unknown): Promise<{ oid: string; size: number }> {
+    const path = checkRepoPath(filePath);
+    let ref = version;
+    if (stage) {
+      const b = await this.stagedBranch(a, branch);
+      const staged = (await this.staging(a)).branches[b]?.files[path];
+      if (staged && 'remove' in staged) throw new NotFoundError(`File '${path}' not found: it is staged for removal on branch '${b}'`);
+      if (staged && 'upload' in staged) {
+        const oid = await this.uploadToBlob(a, staged.upload);
+        return { oid, size: (await a.repo.store.head(staged.upload))!.size };
+      }
+      if (staged) {
+        await a.repo.sync();
+        return staged;
+      }
+      ref = b;
+    }
+    const commit = await this.commitOf(a, ref);
+    const found = commit ? await statFile(a.repo, commit, path) : null;
+    if (!found) throw new NotFoundError(`File '${path}' not found in ${a.row.workspace}/${a.row.alias} at ${String(ref ?? a.defaultBranch)}`);
+    return found;
   }
 
   async status(a: GitArtifact, branch: unknown) {
@@ -242,24 +287,4 @@ export class GitArtifacts {
     }
     return { staged: Object.keys(branches).length > 0, active_branch: doc.active_branch, branches };
   }
-}
-
-function encodeContent(content: unknown, format: unknown, encoding: unknown): Uint8Array {
-  const fmt = format ?? 'text';
-  const enc = (encoding ?? 'utf-8') as string;
-  if (!Buffer.isEncoding(enc)) throw new InvalidArgumentError(`Unknown encoding ${JSON.stringify(encoding)}`);
-  if (fmt === 'text') {
-    if (typeof content !== 'string') throw new InvalidArgumentError('content must be a string for format "text"');
-    return Buffer.from(content, enc as BufferEncoding);
-  }
-  if (fmt === 'base64') {
-    if (typeof content !== 'string') throw new InvalidArgumentError('content must be a base64 string for format "base64"');
-    return Buffer.from(content, 'base64');
-  }
-  if (fmt === 'json') return Buffer.from(JSON.stringify(content), 'utf8');
-  if (fmt === 'binary') {
-    if (!(content instanceof Uint8Array)) throw new InvalidArgumentError('content must be bytes for format "binary"');
-    return content;
-  }
-  throw new InvalidArgumentError('format must be "text", "binary", "base64" or "json"');
 }

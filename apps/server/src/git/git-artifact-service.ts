@@ -8,6 +8,7 @@ import { ACCEPTS_KWARGS, defineMethod, defineService, toRpcService, Type } from 
 import type { CallContext, MethodDef } from '@hypha/service';
 import { GitBranches } from './git-artifact-branches.js';
 import type { GitArtifacts } from './git-artifact-files.js';
+import { fileUrl, uploadUrl } from './git-file-urls.js';
 
 type AnyFn = (...args: unknown[]) => unknown;
 const Id = Type.String({ description: "Artifact id: 'workspace/alias', 'alias' or a uuid." });
@@ -93,6 +94,12 @@ export function withGitMethods(service: Record<string, unknown>, git: GitArtifac
       remove_file: dispatch('remove_file', 'Remove a file from staging; for git-storage artifacts, stage its removal on the branch.',
         { artifact_id: Id, file_path: opt('File path.'), branch: Branch },
         async (a, ctx) => git.removeFile(await git.open(a.artifact_id, ctx, 'remove_file'), a.file_path, a.branch)),
+      get_file: dispatch('get_file', 'URL of a file; for git-storage artifacts a server URL carrying a token good for that file only.',
+        { artifact_id: Id, file_path: opt('File path.'), silent: opt('Do not count the download.'), version: opt('Version or git ref.'), stage: opt('The staged file.'), branch: Branch, use_proxy: opt('Serve through the server.'), use_local_url: opt('Use the local URL.'), expires_in: opt('URL lifetime in seconds.') },
+        async (a, ctx) => fileUrl(git, await git.open(a.artifact_id, ctx, 'get_file'), a.file_path, a.version, a.stage, a.branch, a.expires_in)),
+      put_file: dispatch('put_file', 'URL to upload a file into staging; for git-storage artifacts into the branch staging, committed by commit().',
+        { artifact_id: Id, file_path: opt('File path.'), download_weight: opt('Download weight.'), use_proxy: opt('Upload through the server.'), use_local_url: opt('Use the local URL.'), expires_in: opt('URL lifetime in seconds.'), branch: Branch },
+        async (a, ctx) => uploadUrl(git, await git.open(a.artifact_id, ctx, 'put_file'), a.file_path, a.branch, a.expires_in)),
       get_status: defineMethod({
         description: 'Staging status of a git-storage artifact: branches with staged changes and their files.',
         params: { artifact_id: Id, branch: Branch },

@@ -11,7 +11,10 @@ import type { ArtifactManager, ArtifactRow } from '@hypha/artifacts';
 import { isArtifactError } from '@hypha/artifacts';
 import type { AuthService, UserInfo } from '@hypha/auth';
 import { createGitHttpHandler, GitStorage, gitStorageEnv } from '@hypha/git-storage';
-import { NotFoundError, PermissionDeniedError } from '@hypha/service';
+import { isHyphaError, NotFoundError, PermissionDeniedError } from '@hypha/service';
+import { sendArtifactError } from '../artifacts/artifact-http-errors.js';
+import { GitArtifacts } from './git-artifact-files.js';
+import { gitFileRoutes } from './git-file-routes.js';
 import type { HttpLog } from '../http/surface-deps.js';
 
 export interface MountGitOptions {
@@ -42,7 +45,7 @@ export function gitDefaultBranch(row: Pick<ArtifactRow, 'config'>): string {
   return typeof b === 'string' && b ? b : 'main';
 }
 
-export function mountGit(o: MountGitOptions): GitStorage {
+export function mountGit(o: MountGitOptions): GitArtifacts {
   const cacheDir = o.dataDir ? join(o.dataDir, 'git-cache') : join(tmpdir(), `hypha-git-cache-${process.pid}`);
   const storage = new GitStorage({ store: o.manager.access.ready().then((b) => b.store), cacheDir, ...gitStorageEnv() });
   const handler = createGitHttpHandler<UserInfo>({
@@ -72,5 +75,14 @@ export function mountGit(o: MountGitOptions): GitStorage {
       if (!handled) next();
     }, next);
   });
-  return storage;
+  const artifacts = new GitArtifacts(o.manager, storage, o.publicBaseUrl, o.auth);
+  const files = gitFileRoutes(o.auth, artifacts);
+  const status: Record<string, number> = { not_found: 404, permission_denied: 403, invalid_argument: 400, conflict: 409 };
+  o.app.use(base || '/', (req, res, next) =>
+    files(req, res, next, (err) => {
+      if (isHyphaError(err) && status[err.code] && !res.headersSent) res.status(status[err.code]!).json({ success: false, detail: `${err.name}: ${err.message}` });
+      else sendArtifactError(res, err, o.log);
+    }),
+  );
+  return artifacts;
 }

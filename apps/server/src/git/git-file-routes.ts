@@ -1,0 +1,92 @@
+/**
+ * The artifact file routes (server-api §4.7) for git-storage artifacts: `GET|HEAD
+ * /{ws}/artifacts/{alias}/files/{path}` serves the file at `?version=<git ref>` (or the branch
+ * staging with `?stage=true`), resolving Git LFS pointers to their objects; a path ending in `/`
+ * lists a directory; `create-zip-file` zips the files at a ref. Other artifacts fall through.
+ */
+import type { NextFunction, Request, Response } from 'express';
+import { pipeline } from 'node:stream/promises';
+import type { ArtifactContext } from '@hypha/artifacts';
+import { createZipStream } from '@hypha/artifacts';
+import type { AuthService } from '@hypha/auth';
+import { blobStream, lfsKey, listAllFiles, readBlob } from '@hypha/git-storage';
+import { NotFoundError } from '@hypha/service';
+import type { BlobStore } from '@hypha/storage';
+import { authenticate } from '../http/request-auth.js';
+import type { GitArtifact, GitArtifacts } from './git-artifact-files.js';
+
+const ROUTE_RE = /^\/([a-zA-Z0-9\-_|]+)\/artifacts\/([^/]+)\/(files(?:\/.*)?|create-zip-file)$/;
+const LFS_POINTER_RE = /^version https:\/\/git-lfs\.github\.com\/spec\/v1\noid sha256:([0-9a-f]{64})\nsize (\d+)\n/;
+
+const q = (req: Request, name: string): string | undefined => (typeof req.query[name] === 'string' ? (req.query[name] as string) : undefined);
+const qTrue = (req: Request, name: string) => q(req, name) === 'true' || q(req, name) === '1';
+
+/** The LFS object a small blob points to, when it is a pointer whose object is stored. */
+async function lfsTarget(a: GitArtifact, oid: string, size: number): Promise<{ key: string; size: number } | null> {
+  if (size > 1024) return null;
+  const m = LFS_POINTER_RE.exec((await readBlob(a.repo, oid)).toString('utf8'));
+  if (!m) return null;
+  const key = lfsKey(a.repo, m[1]!);
+  const info = await a.repo.store.head(key);
+  return info ? { key, size: info.size } : null;
+}
+
+export function gitFileRoutes(auth: AuthService, git: GitArtifacts) {
+  async function handle(req: Request, res: Response, m: RegExpExecArray): Promise<boolean> {
+    const workspace = m[1]!;
+    const alias = decodeURIComponent(m[2]!);
+    const ctxProbe = { ws: workspace };
+    if (!(await git.gitRow(`${workspace}/${alias}`, ctxProbe))) return false;
+    const action = m[3]!;
+    if (action.startsWith('files') && req.method !== 'GET' && req.method !== 'HEAD') return false;
+    const { user } = await authenticate(auth, req, true, 'checked-by-route');
+    const ctx: ArtifactContext = { ws: workspace, user, from: `${workspace}/http` };
+    const version = q(req, 'version');
+    if (action === 'create-zip-file') {
+      const a = await git.open(`${workspace}/${alias}`, ctx, 'get_file');
+      const commit = await git.commitOf(a, version);
+      if (!commit) throw new NotFoundError(`Repository ${workspace}/${alias} has no commits to zip`);
+      const wanted = req.query.file === undefined ? null : new Set([req.query.file].flat().map(String));
+      const files = commit ? (await listAllFiles(a.repo, commit)).filter((f) => !wanted || wanted.has(f.path)) : [];
+      // The zip reads entries by key: here the key is the blob id, read from the cache.
+      const blobs = { get: async (oid: string) => ({ body: blobStream(a.repo, oid) }) } as unknown as BlobStore;
+      async function* entries() {
+        for (const f of files) yield { name: f.path, key: f.oid };
+      }
+      res.status(200);
+      res.setHeader('Content-Type', 'application/zip');
+      res.setHeader('Content-Disposition', `attachment; filename=${JSON.stringify(`${alias}.zip`)}`);
+      await pipeline(createZipStream(blobs, entries()), res);
+      return true;
+    }
+    const rawPath = action.slice('files/'.length);
+    const path = rawPath.split('/').map(decodeURIComponent).join('/');
+    ctx.fileScope = { action: 'get_file', path: path.replace(/\/+$/, '') };
+    const a = await git.open(`${workspace}/${alias}`, ctx, path === '' || rawPath.endsWith('/') ? 'list_files' : 'get_file');
+    const stage = qTrue(req, 'stage');
+    if (path === '' || rawPath.endsWith('/') || action === 'files') {
+      res.json(await git.listFiles(a, path.replace(/\/+$/, '') || null, version, stage, q(req, 'branch')));
+      return true;
+    }
+    const file = await git.locateFile(a, path, version, stage, q(req, 'branch'));
+    const lfs = await lfsTarget(a, file.oid, file.size);
+    res.status(200);
+    res.setHeader('Content-Type', 'application/octet-stream');
+    res.setHeader('Content-Length', String(lfs ? lfs.size : file.size));
+    res.setHeader('ETag', `"${file.oid}"`);
+    if (req.method === 'HEAD') {
+      res.end();
+      return true;
+    }
+    await pipeline(lfs ? (await a.repo.store.get(lfs.key)).body : blobStream(a.repo, file.oid), res);
+    return true;
+  }
+
+  return (req: Request, res: Response, next: NextFunction, onError: (err: unknown) => void): void => {
+    const m = ROUTE_RE.exec(req.path);
+    if (!m || (req.method !== 'GET' && req.method !== 'HEAD')) return next();
+    handle(req, res, m).then((handled) => {
+      if (!handled) next();
+    }, onError);
+  };
+}

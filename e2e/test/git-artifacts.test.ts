@@ -1,0 +1,194 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ArtifactClients, kw, type Proxy } from './helpers/artifact-clients.js';
+import { artifactBackend, type ArtifactBackend } from './helpers/artifact-backends.js';
+import { mintToken, startTestServer, userWith, type TestServer } from './helpers/test-server.js';
+
+// Git storage for artifacts (server-api §4.8) through the real hypha-rpc client and the real
+// git binary: a `config.storage = "git"` artifact is cloned and pushed, and its branches,
+// per-branch staging and pull requests work through the artifact manager.
+
+const WS = `git-art-${randomBytes(3).toString('hex')}`;
+let backend: ArtifactBackend;
+let t: TestServer;
+let tmp: string;
+const clients = new ArtifactClients(() => t.url);
+let am: Proxy;
+let readerAm: Proxy;
+let writerToken: string;
+let readerToken: string;
+
+function git(args: string[], cwd?: string): Promise<{ code: number; stderr: string; stdout: string }> {
+  return new Promise((resolve) => {
+    execFile('git', args, {
+      cwd,
+      env: {
+        PATH: process.env.PATH, HOME: tmp, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', GIT_TERMINAL_PROMPT: '0',
+        GIT_AUTHOR_NAME: 'T', GIT_AUTHOR_EMAIL: 't@x', GIT_COMMITTER_NAME: 'T', GIT_COMMITTER_EMAIL: 't@x',
+      },
+    }, (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
+  });
+}
+
+async function gitOk(args: string[], cwd?: string): Promise<string> {
+  const r = await git(args, cwd);
+  if (r.code !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+
+const url = (alias: string, token = writerToken) => `${t.url.replace('http://', `http://git:${token}@`)}/${WS}/git/${alias}`;
+
+/** A git artifact whose main branch holds `files`, pushed with stock git. */
+async function seeded(alias: string, files: Record<string, string>): Promise<string> {
+  await am.create(kw({ alias: `${WS}/${alias}`, manifest: { name: alias }, config: { storage: 'git' } }));
+  const dir = join(tmp, alias);
+  await mkdir(dir, { recursive: true });
+  await gitOk(['init', '-q', '-b', 'main'], dir);
+  for (const [p, c] of Object.entries(files)) {
+    await mkdir(join(dir, p, '..'), { recursive: true });
+    await writeFile(join(dir, p), c);
+  }
+  await gitOk(['add', '.'], dir);
+  await gitOk(['commit', '-q', '-m', 'init'], dir);
+  await gitOk(['push', '-q', url(alias), 'main:main'], dir);
+  return dir;
+}
+
+beforeAll(async () => {
+  tmp = await mkdtemp(join(tmpdir(), 'hypha-git-e2e-'));
+  backend = await artifactBackend('pglite+fs');
+  t = await startTestServer(backend.options);
+  await t.server.artifacts!.ready; // the embedded database opens in the background
+  const root = await clients.connect(t.rootToken);
+  await root.server.createWorkspace({ id: WS, description: 'git artifacts', persistent: true }, true);
+  writerToken = mintToken(t.authConfig, userWith('writer', { [WS]: 'rw' }, WS));
+  readerToken = mintToken(t.authConfig, userWith('reader', { [WS]: 'r' }, WS));
+  am = (await clients.connect(writerToken, WS)).am;
+  readerAm = (await clients.connect(readerToken, WS)).am;
+}, 180_000);
+afterAll(async () => {
+  await clients.closeAll();
+  await t?.close();
+  await backend?.cleanup();
+  if (tmp) await rm(tmp, { recursive: true, force: true });
+});
+
+describe('git-storage artifacts', { timeout: 120_000 }, () => {
+  it('are cloned and pushed with stock git; list_files, read_file and read see the pushed commits', async () => {
+    await seeded('repo', { 'README.md': '# Hello\n', 'src/utils.py': 'x = 1\n' });
+    const view = await am.read(kw({ artifact_id: `${WS}/repo` }));
+    expect(view.git_url).toBe(`${t.url}/${WS}/git/repo`);
+    const files = await am.list_files(kw({ artifact_id: `${WS}/repo` }));
+    expect(files).toEqual(expect.arrayContaining([{ name: 'README.md', type: 'file', size: 8 }, { name: 'src', type: 'directory' }]));
+    expect((await am.list_files(kw({ artifact_id: `${WS}/repo`, dir_path: 'src' }))).map((f: { name: string }) => f.name)).toEqual(['utils.py']);
+    expect((await readerAm.read_file(kw({ artifact_id: `${WS}/repo`, file_path: 'src/utils.py', version: 'main' }))).content).toBe('x = 1\n');
+    const clone = join(tmp, 'repo-clone');
+    await gitOk(['clone', '-q', url('repo', readerToken), clone]);
+    expect(await readFile(join(clone, 'README.md'), 'utf8')).toBe('# Hello\n');
+    const sha = (await gitOk(['rev-parse', 'HEAD'], clone)).trim();
+    expect((await am.read(kw({ artifact_id: `${WS}/repo`, version: sha.slice(0, 10) }))).git_commit).toBe(sha);
+    await expect(am.read_file(kw({ artifact_id: `${WS}/repo`, file_path: 'missing.txt' }))).rejects.toThrow(/not found/);
+  });
+
+  it('answer 403 (not 404) to a reader pushing and 401 to an anonymous caller of a private repository', async () => {
+    const refs = (auth?: string, service = 'git-receive-pack') =>
+      fetch(`${t.url}/${WS}/git/repo/info/refs?service=${service}`, { headers: auth ? { Authorization: auth } : {} });
+    expect((await refs(`Basic ${Buffer.from(`git:${readerToken}`).toString('base64')}`)).status).toBe(403);
+    expect((await refs(`Bearer ${readerToken}`, 'git-upload-pack')).status).toBe(200);
+    const anon = await refs(undefined, 'git-upload-pack');
+    expect(anon.status).toBe(401);
+    expect(anon.headers.get('www-authenticate')).toContain('Basic');
+    await am.create(kw({ alias: `${WS}/plain`, manifest: { name: 'plain' } }));
+    const plain = await fetch(`${t.url}/${WS}/git/plain/info/refs?service=git-upload-pack`, { headers: { Authorization: `Bearer ${writerToken}` } });
+    expect(plain.status).toBe(404);
+    expect(await plain.text()).toContain('Git storage is not enabled');
+  });
+
+  it('stage changes per branch, commit them as git commits, and refuse path traversal', async () => {
+    await seeded('staging', { 'README.md': '# S\n', 'src/main.py': 'print(1)\n', 'src/utils.py': 'u\n' });
+    const id = `${WS}/staging`;
+    await expect(am.write_file(kw({ artifact_id: id, file_path: 'a.txt', content: 'a' }))).rejects.toThrow(/staging/);
+    expect((await am.create_branch(kw({ artifact_id: id, branch: 'feature', source: 'main' }))).sha).toMatch(/^[0-9a-f]{40}$/);
+    await expect(am.create_branch(kw({ artifact_id: id, branch: 'feature' }))).rejects.toThrow(/already exists/);
+    await am.edit(kw({ artifact_id: id, stage: true, branch: 'feature' }));
+    await am.write_file(kw({ artifact_id: id, file_path: 'new.py', content: "print('new')" }));
+    await am.remove_file(kw({ artifact_id: id, file_path: 'src/utils.py' }));
+    await expect(am.write_file(kw({ artifact_id: id, file_path: '../escape.txt', content: 'x' }))).rejects.toThrow(/traversal/);
+    await expect(am.write_file(kw({ artifact_id: id, file_path: '.git/config', content: 'x' }))).rejects.toThrow(/\.git/);
+    const status = await am.get_status(kw({ artifact_id: id }));
+    expect(status).toMatchObject({ staged: true, active_branch: 'feature', branches: { feature: { files_added: ['new.py'], files_removed: ['src/utils.py'] } } });
+    expect((await am.read_file(kw({ artifact_id: id, file_path: 'new.py', stage: true, branch: 'feature' }))).content).toBe("print('new')");
+    const staged = await am.list_files(kw({ artifact_id: id, stage: true, branch: 'feature' }));
+    expect(staged.find((f: { name: string }) => f.name === 'new.py')).toMatchObject({ type: 'file', staged: true });
+    await am.commit(kw({ artifact_id: id, comment: 'feature work', branch: 'feature' }));
+    expect((await am.read_file(kw({ artifact_id: id, file_path: 'new.py', version: 'feature' }))).content).toBe("print('new')");
+    await expect(am.read_file(kw({ artifact_id: id, file_path: 'new.py', version: 'main' }))).rejects.toThrow(/not found/);
+    await expect(am.read_file(kw({ artifact_id: id, file_path: 'src/utils.py', version: 'feature' }))).rejects.toThrow(/not found/);
+    expect((await am.get_status(kw({ artifact_id: id }))).staged).toBe(false);
+    // The commit is a real git commit: a clone of the branch has it.
+    const clone = join(tmp, 'staging-clone');
+    await gitOk(['clone', '-q', '-b', 'feature', url('staging'), clone]);
+    expect(await readFile(join(clone, 'new.py'), 'utf8')).toBe("print('new')");
+    // discard_changes drops one branch's staging.
+    await am.edit(kw({ artifact_id: id, stage: true, branch: 'main' }));
+    await am.write_file(kw({ artifact_id: id, file_path: 'README.md', content: '# Modified\n' }));
+    expect((await am.discard_changes(kw({ artifact_id: id, branch: 'main' }))).status).toBe('discarded');
+    expect((await am.read_file(kw({ artifact_id: id, file_path: 'README.md', version: 'main' }))).content).toBe('# S\n');
+    const branches = await am.list_branches(kw({ artifact_id: id }));
+    expect(branches.map((b: { name: string }) => b.name).sort()).toEqual(['feature', 'main']);
+    expect(branches.find((b: { name: string }) => b.name === 'main').default).toBe(true);
+    await expect(am.delete_branch(kw({ artifact_id: id, branch: 'main' }))).rejects.toThrow(/default branch/);
+  });
+
+  it('diff branches and run pull requests through fast-forward, three-way merge and conflict', async () => {
+    await seeded('prs', { 'shared.txt': 'base line\n', 'old.txt': 'old\n' });
+    const id = `${WS}/prs`;
+    const change = async (branch: string, files: Record<string, string | null>) => {
+      await am.edit(kw({ artifact_id: id, stage: true, branch }));
+      for (const [p, c] of Object.entries(files)) {
+        if (c === null) await am.remove_file(kw({ artifact_id: id, file_path: p, branch }));
+        else await am.write_file(kw({ artifact_id: id, file_path: p, content: c, branch }));
+      }
+      await am.commit(kw({ artifact_id: id, comment: `change ${branch}`, branch }));
+    };
+    await am.create_branch(kw({ artifact_id: id, branch: 'f1' }));
+    await change('f1', { 'added.py': 'a\n', 'shared.txt': 'f1 line\n', 'old.txt': null });
+    const diff = await am.get_diff(kw({ artifact_id: id, base: 'main', head: 'f1', include_content: true }));
+    expect(diff.stats).toMatchObject({ additions: 1, modifications: 1, deletions: 1 });
+    expect(diff.files.find((f: { path: string }) => f.path === 'shared.txt')).toMatchObject({ old_content: 'base line\n', new_content: 'f1 line\n' });
+    expect((await am.get_diff(kw({ artifact_id: id, base: 'main', head: 'f1', path_filter: 'added' }))).files.map((f: { path: string }) => f.path)).toEqual(['added.py']);
+
+    const pr = await am.create_pr(kw({ artifact_id: id, title: 'F1', source_branch: 'f1', target_branch: 'main', description: 'd' }));
+    expect(pr).toMatchObject({ pr_number: 1, status: 'open', source_branch: 'f1', target_branch: 'main', created_by: 'writer' });
+    expect((await am.submit_review(kw({ artifact_id: id, pr_number: 1, verdict: 'approve', comment: 'ok' }))).verdict).toBe('approve');
+    expect(await am.list_reviews(kw({ artifact_id: id, pr_number: 1 }))).toHaveLength(1);
+    const ff = await am.merge_pr(kw({ artifact_id: id, pr_number: 1 }));
+    expect(ff).toMatchObject({ status: 'merged', merge_type: 'fast-forward', source_branch_deleted: true });
+    expect((await am.read_file(kw({ artifact_id: id, file_path: 'added.py', version: 'main' }))).content).toBe('a\n');
+    expect((await am.get_pr(kw({ artifact_id: id, pr_number: 1 }))).status).toBe('merged');
+
+    // Diverged branches merge with a merge commit; a conflicting PR stays open.
+    await am.create_branch(kw({ artifact_id: id, branch: 'f2' }));
+    await am.create_branch(kw({ artifact_id: id, branch: 'f3' }));
+    await change('f2', { 'f2.txt': 'two\n' });
+    await change('main', { 'main.txt': 'main\n', 'shared.txt': 'main line\n' });
+    await change('f3', { 'shared.txt': 'f3 line\n' });
+    await am.create_pr(kw({ artifact_id: id, title: 'F2', source_branch: 'f2' }));
+    await am.create_pr(kw({ artifact_id: id, title: 'F3', source_branch: 'f3' }));
+    expect((await am.list_prs(kw({ artifact_id: id }))).map((p: { pr_number: number }) => p.pr_number)).toEqual([3, 2, 1]);
+    const merged = await am.merge_pr(kw({ artifact_id: id, pr_number: 2 }));
+    expect(merged).toMatchObject({ status: 'merged', merge_type: 'merge' });
+    expect((await am.read_file(kw({ artifact_id: id, file_path: 'f2.txt', version: 'main' }))).content).toBe('two\n');
+    expect((await am.read_file(kw({ artifact_id: id, file_path: 'main.txt', version: 'main' }))).content).toBe('main\n');
+    const conflict = await am.merge_pr(kw({ artifact_id: id, pr_number: 3 }));
+    expect(conflict).toMatchObject({ status: 'conflict', conflicts: ['shared.txt'] });
+    expect((await am.get_pr(kw({ artifact_id: id, pr_number: 3 }))).status).toBe('open');
+    expect((await am.close_pr(kw({ artifact_id: id, pr_number: 3 }))).status).toBe('closed');
+    await expect(am.update_pr(kw({ artifact_id: id, pr_number: 3, title: 'x' }))).rejects.toThrow(/closed/);
+    await expect(readerAm.create_pr(kw({ artifact_id: id, title: 'no', source_branch: 'f3' }))).rejects.toThrow(/PermissionError|permission/);
+  });
+});
