@@ -23,7 +23,7 @@ export type { ReapedServer } from './cluster/orphan-reaper.js';
 export { newWorkspaceInfo, ownedBy, validateWorkspaceId, PROTECTED_WORKSPACES } from './workspaces/workspace-info.js';
 export type { WorkspaceInfo } from './workspaces/workspace-info.js';
 export { WorkspaceManager } from './manager/workspace-manager.js';
-export type { PeerCaller, ServerInfo, WorkspaceManagerOptions } from './manager/workspace-manager.js';
+export type { AppServiceLauncher, PeerCaller, ServerInfo, WorkspaceManagerOptions } from './manager/workspace-manager.js';
 export { createManagerService, MANAGER_METHODS } from './manager/manager-service.js';
 export { ManagerPeer, defaultRpcFactory } from './manager/manager-peer.js';
 export type { ManagerRpc, ManagerRpcOptions, RpcFactory } from './manager/manager-peer.js';

@@ -65,6 +65,10 @@ export async function mountApps(o: MountAppsOptions): Promise<MountedApps> {
     if (!checkPermission(ctx.user as unknown as UserInfo, ctx.ws, permission as 'read')) throw new PermissionDeniedError(`Permission denied for workspace ${ctx.ws}`);
   };
   await o.core.builtins.register(toRpcService(serverAppsServiceDef(apps), { authorize }), { workspace: 'public' });
+  o.core.manager.setAppLauncher({
+    lazyStart: (ws, svc, appId) => apps.lazyStart(ws, svc, appId),
+    appServices: (ws) => apps.appServices(ws),
+  });
   const workers: AppWorker[] = [...(o.workers ?? [])];
   const python = o.env.HYPHA_PYTHON ?? 'python3';
   if (commandExists(python)) {
@@ -81,6 +85,7 @@ export async function mountApps(o: MountAppsOptions): Promise<MountedApps> {
   return {
     apps,
     async close() {
+      o.core.manager.setAppLauncher(null);
       apps.close();
       await Promise.all(workers.map((w) => w.shutdown().catch((err: unknown) => o.log('error', 'worker shutdown failed', { worker: w.id, error: String(err) }))));
     },

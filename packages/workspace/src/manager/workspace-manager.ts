@@ -28,6 +28,17 @@ export interface PeerCaller {
   getManagerService(context: CallContext): unknown;
 }
 
+/**
+ * Optional hook for server apps (`@hypha/apps`): starting an installed app on demand when
+ * `get_service("<svc>@<app>")` finds nothing running, and answering from app manifests.
+ */
+export interface AppServiceLauncher {
+  /** Starts the app; resolves to the running service's full id, or null when there is no such app. */
+  lazyStart(workspace: string, serviceName: string, appId: string): Promise<string | null>;
+  /** Service infos listed in the manifests of the workspace's installed apps. */
+  appServices(workspace: string): Promise<Array<Record<string, unknown>>>;
+}
+
 export interface ServerInfo {
   server_id: string;
   hypha_version: string;
@@ -91,6 +102,13 @@ export class WorkspaceManager {
     this.maxServicesPerClient = o.maxServicesPerClient ?? 1000;
     this.maxWorkspacesPerUser = o.maxWorkspacesPerUser ?? 100;
     this.unloadGracePeriodMs = o.unloadGracePeriodMs ?? 0;
+  }
+
+  private appLauncher: AppServiceLauncher | null = null;
+
+  /** Installs the server-apps hook (lazy start, manifest services). */
+  setAppLauncher(launcher: AppServiceLauncher | null): void {
+    this.appLauncher = launcher;
   }
 
   setPeer(peer: PeerCaller): void {
@@ -416,7 +434,14 @@ export class WorkspaceManager {
     const r = resolveServiceId(service_id, ctx.ws);
     const cfg = (config ?? {}) as Record<string, any>;
     const keys = await this.registry.find({ workspace: r.workspace, clientId: r.clientId, serviceId: r.serviceId, appId: r.appId });
-    if (keys.length === 0) throw new NotFoundError(`Service not found: ${r.workspace}/${r.clientId}:${r.serviceId}@${r.appId}`);
+    if (keys.length === 0) {
+      if (cfg.read_app_manifest && this.appLauncher && r.appId !== '*' && checkPermission(ctx.user, r.workspace, 'r')) {
+        const wanted = `${r.workspace}/*:${r.serviceId}@${r.appId}`;
+        const found = (await this.appLauncher.appServices(r.workspace)).find((s) => s.id === wanted);
+        if (found) return found as unknown as ServiceInfo;
+      }
+      throw new NotFoundError(`Service not found: ${r.workspace}/${r.clientId}:${r.serviceId}@${r.appId}`);
+    }
     const mode: string = cfg.mode ?? (r.workspace === 'public' ? 'random' : 'exact');
     let key: string;
     if (mode === 'exact') {
@@ -450,7 +475,16 @@ export class WorkspaceManager {
     const ctx = requireContext(context);
     if (service_id === '*') throw new InvalidInputError(`Invalid service id: ${service_id}, it cannot be a wildcard.`);
     const cfg = (config ?? {}) as Record<string, any>;
-    const info = await this.get_service_info(service_id, { mode: cfg.mode, select_timeout: cfg.select_timeout }, ctx);
+    let info: ServiceInfo;
+    try {
+      info = await this.get_service_info(service_id, { mode: cfg.mode, select_timeout: cfg.select_timeout }, ctx);
+    } catch (err) {
+      const r = err instanceof NotFoundError && this.appLauncher ? resolveServiceId(service_id, ctx.ws) : null;
+      if (!r || r.appId === '*' || r.clientId !== '*' || !checkPermission(ctx.user, r.workspace, 'r')) throw err;
+      const started = await this.appLauncher!.lazyStart(r.workspace, r.serviceId, r.appId);
+      if (!started) throw err;
+      return this.get_service(started, { ...cfg, timeout: cfg.timeout ?? 10 }, ctx);
+    }
     if (info.id === '~') return this.requirePeer().getManagerService(ctx);
     const p = splitFullServiceId(info.id);
     const svc = await this.requirePeer().getRemoteService(`${p.workspace}/${p.clientId}:${p.serviceId}`, {
@@ -474,7 +508,6 @@ export class WorkspaceManager {
     prioritize_running_services: unknown,
     context: unknown,
   ): Promise<ServiceInfo[]> {
-    void include_app_services;
     void prioritize_running_services;
     const ctx = requireContext(context);
     const cws = ctx.ws;
@@ -513,6 +546,12 @@ export class WorkspaceManager {
         delete info.config.authorized_workspaces;
       }
       out.push(info);
+    }
+    if (include_app_services === true && this.appLauncher && q.workspace !== '*' && checkPermission(ctx.user, q.workspace, 'r')) {
+      for (const s of await this.appLauncher.appServices(q.workspace)) {
+        if (q.type && q.type !== '*' && s.type !== q.type) continue;
+        out.push(s as unknown as ServiceInfo);
+      }
     }
     return out;
   }
