@@ -11,6 +11,7 @@ import type { UserInfo } from '@hypha/auth';
 import { PermissionDeniedError, toRpcService } from '@hypha/service';
 import type { CallContext } from '@hypha/service';
 import { PythonEvalWorker } from '@hypha/worker-python';
+import { BrowserWorker } from '@hypha/worker-browser';
 import type { HyphaCore } from '@hypha/workspace';
 import type { MountedArtifacts } from '../artifacts/mount-artifacts.js';
 import type { LogFn } from '../start-server.js';
@@ -48,6 +49,9 @@ function hostFor(core: HyphaCore): AppsHost {
         const e = d as { workspace?: string; data?: Record<string, any> };
         if (e && typeof e.workspace === 'string' && e.data && typeof e.data === 'object') handler(e.workspace, e.data);
       }),
+    removeClient: async (ws, cid) => {
+      if ((await core.registry.clientKeys(ws, cid)).length > 0) await core.manager.deleteClient(ws, cid);
+    },
     rootContext: (ws) => ({ ws, from: `${ws}/${core.builtins.clientId}`, user: root as unknown as CallContext['user'] }),
   };
 }
@@ -77,6 +81,11 @@ export async function mountApps(o: MountAppsOptions): Promise<MountedApps> {
     workers.push(new PythonEvalWorker({ python, env }));
   } else {
     o.log('warn', 'python-eval worker not registered: interpreter not found', { python });
+  }
+  if (o.env.HYPHA_DISABLE_INPROCESS_BROWSER_WORKER !== 'true') {
+    const browser = new BrowserWorker({ chromiumPath: o.env.PLAYWRIGHT_CHROMIUM_PATH ?? o.env.CHROMIUM_PATH });
+    if (browser.available()) workers.push(browser);
+    else o.log('warn', 'browser worker not registered: Chromium not found', { chromium: browser.chromiumPath });
   }
   for (const w of workers) {
     const id = await o.core.builtins.register(workerService(w, 'public'), { workspace: 'public' });
