@@ -36,7 +36,7 @@ describe('server apps with a custom worker', () => {
       async start(config: Record<string, any>) {
         if (config.manifest.fail_start) throw new Error('refusing to start: fail_start is set');
         const app = (await hyphaWebsocketClient.connectToServer({
-          server_url: config.server_url, client_id: config.client_id, token: config.token, workspace: config.workspace, app_id: config.app_id, logger: null,
+          server_url: config.server_url, client_id: config.client_id, token: config.token, workspace: config.workspace, app_id: config.app_id,
         })) as Proxy;
         appClients.set(config.id, app);
         if (!config.manifest.never_ready) {
