@@ -5,7 +5,6 @@
  * are the session's logs.
  */
 import { existsSync } from 'node:fs';
-import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { pageLogs } from '@hypha/apps';
 import type { AppWorker, CompileFile, LogItem, LogPage, WorkerStartConfig } from '@hypha/apps';
@@ -65,7 +64,8 @@ export class BrowserWorker implements AppWorker {
       throw new UnavailableError(`Chromium not found at ${this.chromiumPath}: install it (apt-get install chromium) or set PLAYWRIGHT_CHROMIUM_PATH`);
     }
     if (!this.browser) {
-      const launching = chromium.launch({
+      // Loaded on first use: a server without browser apps never loads playwright-core.
+      const launching = import('playwright-core').then(({ chromium }) => chromium.launch({
         executablePath: this.chromiumPath,
         args: [
           '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
@@ -73,7 +73,7 @@ export class BrowserWorker implements AppWorker {
           // WebSocket to the server on a local address as a local-network request and block it.
           '--disable-features=LocalNetworkAccessChecks,BlockInsecurePrivateNetworkRequests,PrivateNetworkAccessSendPreflights,PrivateNetworkAccessRespectPreflightResults',
         ],
-      });
+      }));
       // A failed launch is retried by the next start.
       launching.catch(() => {
         if (this.browser === launching) this.browser = null;
@@ -118,10 +118,15 @@ export class BrowserWorker implements AppWorker {
       // The artifact route serves files as downloads; the app page must render as HTML.
       const pagePath = new URL(url).pathname;
       await page.route((u) => u.pathname === pagePath, async (route) => {
-        const response = await route.fetch();
-        const headers: Record<string, string> = { ...response.headers(), 'content-type': 'text/html; charset=utf-8' };
-        delete headers['content-disposition'];
-        await route.fulfill({ response, headers });
+        try {
+          const response = await route.fetch();
+          const headers: Record<string, string> = { ...response.headers(), 'content-type': 'text/html; charset=utf-8' };
+          delete headers['content-disposition'];
+          await route.fulfill({ response, headers });
+        } catch (err) {
+          // The session was stopped while its page loaded (the context is closed): record it.
+          push('error', `Loading the app page failed: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+        }
       });
     }
     try {
