@@ -12,8 +12,8 @@ const dirs = roots
   .filter((d) => existsSync(join(d, 'package.json')) && existsSync(join(d, 'test')));
 
 export default defineConfig({
-  resolve: { conditions: ['source', 'node', 'default'] },
-  ssr: { resolve: { conditions: ['source', 'node', 'default'] } },
+  resolve: { conditions: ['@hypha/source', 'node', 'default'] },
+  ssr: { resolve: { conditions: ['@hypha/source', 'node', 'default'] } },
   test: {
     testTimeout: 30_000,
     hookTimeout: 30_000,

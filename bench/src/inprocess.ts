@@ -5,7 +5,7 @@
  * the process CPU time per sequential call, which varies far less on a shared, loaded machine.
  *
  *   pnpm --filter @hypha/bench exec tsx src/inprocess.ts
- *   (measures the built dist of @hypha/rpc; add --conditions=source to measure src/)
+ *   (measures the built dist of @hypha/rpc; add --conditions=@hypha/source to measure src/)
  *
  * `pnpm bench` runs the same measurement as benchmark 5 (benchmarks/in-process.ts), next to
  * its floor; the exports below are what it uses.

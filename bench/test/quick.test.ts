@@ -21,7 +21,7 @@ describe('pnpm bench --quick', () => {
     const run = await new Promise<{ status: number | null; stdout: string; stderr: string }>((done) => {
       execFile(
         process.execPath,
-        ['--conditions=source', '--import', 'tsx', 'src/run.ts', '--quick', '--out', out],
+        ['--conditions=@hypha/source', '--import', 'tsx', 'src/run.ts', '--quick', '--out', out],
         { cwd: benchRoot, encoding: 'utf8', timeout: 280_000, maxBuffer: 16 * 1024 * 1024 },
         (err, stdout, stderr) => done({ status: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }),
       );

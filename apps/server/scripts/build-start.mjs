@@ -55,7 +55,7 @@ export async function buildStart() {
     format: 'esm',
     platform: 'node',
     target: 'node20',
-    conditions: ['source'],
+    conditions: ['@hypha/source'],
     sourcemap: true,
     metafile: true,
     chunkNames: 'chunks/[name]-[hash]',

@@ -1,7 +1,8 @@
 /**
  * `pnpm --filter server start [flags]`: runs the bundled server (dist/start/main.js), building it
  * first when it is missing or older than any of its inputs (sources, package manifests, the
- * external packages it imports). A fresh clone needs no separate build step; later starts skip
+ * external packages it imports), and the `@hypha/rpc` browser bundles it serves under /assets
+ * when they are missing or stale. A fresh clone needs no separate build step; later starts skip
  * TypeScript compilation entirely.
  */
 import { readFileSync, statSync } from 'node:fs';
@@ -31,6 +32,13 @@ function staleReason() {
     if (mtime > built) return `${file} changed`;
   }
   return null;
+}
+
+const bundles = await import('./rpc-bundles.mjs');
+const bundlesReason = await bundles.rpcBundlesStaleReason();
+if (bundlesReason !== null) {
+  process.stderr.write(`hypha-server: building the @hypha/rpc browser bundles (${bundlesReason})\n`);
+  await bundles.buildRpcBundles();
 }
 
 const reason = staleReason();

@@ -1,10 +1,13 @@
 import { assertStrongRootToken } from '@hypha/auth';
+import { ConfigError } from './config-error.js';
+import { LIST_FLAGS, OPS_BOOLEAN_FLAGS, OPS_FLAGS, opsConfig } from './ops-config.js';
+import type { OpsConfig } from './ops-config.js';
 
 /**
  * Server configuration from flags and environment (server-api §7): every flag `--foo-bar` can also
  * be given as `HYPHA_FOO_BAR`; explicit flags win. `JWT_SECRET`/`HYPHA_JWT_SECRET` set the secret.
  */
-export interface ServerConfig {
+export interface ServerConfig extends OpsConfig {
   host: string;
   port: number;
   basePath: string;
@@ -37,6 +40,10 @@ export interface ServerConfig {
   enableS3ForAnonymousUsers: boolean;
   /** CORS origins for the HTTP routes (`--allow-origins a,b` or `ALLOW_ORIGINS`; default `*`). */
   allowOrigins: string[];
+  /** Serve every service as an MCP server under `/{ws}/mcp/{service_id}/...` (`--enable-mcp`). */
+  enableMcp: boolean;
+  /** Serve `type: "a2a"` services as A2A agents under `/{ws}/a2a/{service_id}/...` (`--enable-a2a`). */
+  enableA2a: boolean;
   /** Run `public/server-apps` and the built-in workers (python-eval, browser when Chromium is found). */
   enableServerApps: boolean;
   /** Register the terminal worker (needs server apps). */
@@ -44,9 +51,10 @@ export interface ServerConfig {
 }
 
 /** Flags that take no value (`--enable-s3`, or `--enable-s3=false`). */
-const BOOLEAN_FLAGS = new Set(['enable-s3', 'enable-s3-for-anonymous-users', 'enable-server-apps', 'enable-terminal-worker']);
+export const BOOLEAN_FLAGS = new Set(['enable-s3', 'enable-s3-for-anonymous-users', 'enable-mcp', 'enable-a2a', 'enable-server-apps', 'enable-terminal-worker', ...OPS_BOOLEAN_FLAGS]);
 
-const FLAGS: Record<string, keyof ServerConfig> = {
+export const FLAGS: Record<string, keyof ServerConfig> = {
+  ...OPS_FLAGS,
   host: 'host',
   port: 'port',
   'base-path': 'basePath',
@@ -66,6 +74,8 @@ const FLAGS: Record<string, keyof ServerConfig> = {
   'workspace-bucket': 'workspaceBucket',
   'enable-s3-for-anonymous-users': 'enableS3ForAnonymousUsers',
   'allow-origins': 'allowOrigins',
+  'enable-mcp': 'enableMcp',
+  'enable-a2a': 'enableA2a',
   'enable-server-apps': 'enableServerApps',
   'enable-terminal-worker': 'enableTerminalWorker',
 };
@@ -77,12 +87,7 @@ function bool(name: string, raw: string | undefined): boolean {
   throw new ConfigError(`--${name} must be true or false, got ${JSON.stringify(raw)}`);
 }
 
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConfigError';
-  }
-}
+export { ConfigError };
 
 function num(name: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined || raw === '') return fallback;
@@ -103,6 +108,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     const envName = `HYPHA_${flag.toUpperCase().replace(/-/g, '_')}`;
     if (env[envName] !== undefined) values[flag] = env[envName]!;
   }
+  const explicit = new Set<string>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--') continue;
@@ -111,6 +117,15 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     const name = eq >= 0 ? arg.slice(2, eq) : arg.slice(2);
     if (name === 'from-env') continue;
     if (!(name in FLAGS)) throw new ConfigError(`Unknown flag: --${name} (known: ${Object.keys(FLAGS).map((f) => `--${f}`).join(', ')})`);
+    if (LIST_FLAGS.has(name)) {
+      // `--static-mounts /a:x /b:y` (nargs) or repeated flags; the values add up.
+      const items = eq >= 0 ? [arg.slice(eq + 1)] : [];
+      while (eq < 0 && i + 1 < argv.length && !argv[i + 1]!.startsWith('--')) items.push(argv[++i]!);
+      if (items.length === 0) throw new ConfigError(`Flag --${name} needs a value`);
+      values[name] = explicit.has(name) ? `${values[name]} ${items.join(' ')}` : items.join(' ');
+      explicit.add(name);
+      continue;
+    }
     const value = eq >= 0 ? arg.slice(eq + 1) : BOOLEAN_FLAGS.has(name) ? 'true' : argv[++i];
     if (value === undefined) throw new ConfigError(`Flag --${name} needs a value`);
     values[name] = value;
@@ -145,9 +160,12 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
       .map((origin) => origin.trim())
       .filter((origin) => origin !== ''),
     clusterHeartbeatInterval: positiveSeconds('HYPHA_CLUSTER_HEARTBEAT_INTERVAL', env.HYPHA_CLUSTER_HEARTBEAT_INTERVAL, 5),
+    enableMcp: bool('enable-mcp', values['enable-mcp']),
+    enableA2a: bool('enable-a2a', values['enable-a2a']),
     ...artifactConfig(values),
     enableServerApps: bool('enable-server-apps', values['enable-server-apps']),
     enableTerminalWorker: bool('enable-terminal-worker', values['enable-terminal-worker']),
+    ...opsConfig(values, bool, rootToken),
   };
 }
 

@@ -1,6 +1,6 @@
 export { startServer } from './start-server.js';
 export type { StartServerOptions, RunningServer } from './start-server.js';
-export { loadConfig, ConfigError } from './config.js';
+export { loadConfig, ConfigError, FLAGS, BOOLEAN_FLAGS } from './config.js';
 export type { ServerConfig } from './config.js';
 export { WebsocketEndpoint } from './websocket-endpoint.js';
 export { resolveJwtSecret, JWT_SECRET_FILE } from './jwt-secret.js';

@@ -1,17 +1,31 @@
-/** CLI entry: `pnpm --filter server start [--port 9000] ...`. */
+/** CLI entry: `hypha-server [--port 9000] ...` (also `pnpm --filter server start ...`). */
 import { loadConfig, ConfigError } from './config.js';
-import { DataDirLockedError } from './data-dir-lock.js';
 import { startServer } from './start-server.js';
+import { helpText } from './cli/help.js';
+import { serverVersion } from './cli/version.js';
+import { startFailureLine } from './cli/start-errors.js';
+import { startInteractive } from './cli/interactive.js';
+
+function fail(line: string, code: number): never {
+  console.error(`hypha-server: ${line}`);
+  process.exit(code);
+}
 
 async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(helpText(serverVersion()));
+    return;
+  }
+  if (argv.includes('--version')) {
+    console.log(serverVersion());
+    return;
+  }
   let config;
   try {
-    config = loadConfig(process.argv.slice(2));
+    config = loadConfig(argv);
   } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(`hypha-server: ${err.message}`);
-      process.exit(2);
-    }
+    if (err instanceof ConfigError) fail(err.message, 2);
     throw err;
   }
   let server;
@@ -19,11 +33,7 @@ async function main(): Promise<void> {
     server = await startServer(config);
   } catch (err) {
     // Refusals the user can act on get one line, not a stack trace.
-    if (err instanceof ConfigError || err instanceof DataDirLockedError) {
-      console.error(`hypha-server: ${err.message}`);
-      process.exit(2);
-    }
-    throw err;
+    fail(startFailureLine(err, config.host, config.port), err instanceof ConfigError ? 2 : 1);
   }
   // Handle stop signals before announcing the server: a supervisor may signal as soon as it reads the line.
   // A second signal while stopping waits for the same shutdown instead of starting another.
@@ -47,6 +57,11 @@ async function main(): Promise<void> {
   );
   if (config.rootToken) console.log('Admin access: connect with the token given by --root-token (HYPHA_ROOT_TOKEN).');
   else console.log('Admin access: restart with --root-token <at least 32 characters> and connect with that token.');
+  if (config.interactive) {
+    process.removeListener('SIGINT', stop);
+    console.log('Interactive shell: server, core, auth, api, connect(workspace); top-level await works; .exit stops the server.');
+    await startInteractive(server, { onExit: () => process.exit(0) });
+  }
 }
 
 main().catch((err) => {

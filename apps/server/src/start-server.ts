@@ -19,9 +19,14 @@ import type { HttpSurfaceOptions } from './http/http-surface.js';
 import type { ServerConfig } from './config.js';
 import { artifactsEnabled, mountArtifacts } from './artifacts/mount-artifacts.js';
 import type { ArtifactTestOptions, MountedArtifacts } from './artifacts/mount-artifacts.js';
+import { mountQueue } from './queue/mount-queue.js';
 import { mountApps } from './apps/mount-apps.js';
 import type { MountedApps } from './apps/mount-apps.js';
 import type { AppWorker } from '@hypha/apps';
+import { mountOpsRoutes, startOps } from './ops/mount-ops.js';
+import type { RunningOps } from './ops/mount-ops.js';
+import { requestScope } from './ops/request-scope.js';
+import { BlockList, clientIp } from './ops/block-list.js';
 
 export interface StartServerOptions extends Partial<ServerConfig>, HttpSurfaceOptions {
   /** Use this bus instead of creating one (tests). */
@@ -57,6 +62,8 @@ export interface RunningServer {
   artifacts: MountedArtifacts | null;
   /** The server-apps controller, with `enableServerApps`. */
   apps: MountedApps | null;
+  /** Startup functions' clients, admin utilities, agent skills and local accounts. */
+  ops: RunningOps;
   close(): Promise<void>;
 }
 
@@ -154,6 +161,7 @@ async function launch(options: StartServerOptions): Promise<RunningServer> {
     onError: (msg, err) => log('error', msg, { error: err instanceof Error ? err.message : String(err) }),
   });
   await core.start();
+  const blocks = new BlockList(bus);
   const endpoint = new WebsocketEndpoint({
     gateway: core.gateway,
     idleTimeout: options.wsIdleTimeout,
@@ -161,6 +169,7 @@ async function launch(options: StartServerOptions): Promise<RunningServer> {
     maxPayload: options.maxPayload,
     flowHighWaterMark: options.flowHighWaterMark,
     log,
+    requestToken: async (req) => auth.customRequestToken(requestScope(req, 'websocket')),
   });
   const basePath = (options.basePath ?? '/').replace(/\/$/, '');
   const wsPath = `${basePath}/ws`;
@@ -171,7 +180,16 @@ async function launch(options: StartServerOptions): Promise<RunningServer> {
       socket.destroy();
       return;
     }
-    endpoint.handleUpgrade(req, socket, head);
+    blocks.reason('ip', clientIp(req)).then(
+      (reason) => {
+        if (reason === null) endpoint.handleUpgrade(req, socket, head);
+        else socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      },
+      (err) => {
+        log('error', 'block list check failed', { error: String(err) });
+        socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      },
+    );
   });
   app.get(`${basePath}/health/liveness`, (_req, res) => {
     res.json({ status: 'ok' });
@@ -185,13 +203,38 @@ async function launch(options: StartServerOptions): Promise<RunningServer> {
     options.artifacts !== false && artifactsEnabled(options)
       ? await mountArtifacts({ app, core, auth, basePath, publicBaseUrl, jwtSecret, settings: options, test: options.artifacts || undefined, log, allowOrigins: options.allowOrigins })
       : null;
+  const queue = await mountQueue({ core, redisUri: options.redisUri, redisKeyPrefix: options.redisKeyPrefix, log });
   if (options.enableServerApps && !artifacts) {
     throw new Error('--enable-server-apps needs the artifact manager: give --data-dir or --database-uri');
   }
   const apps = options.enableServerApps && artifacts
-    ? await mountApps({ core, artifacts, log, env: options.env ?? process.env, enableTerminalWorker: options.enableTerminalWorker, workers: options.appWorkers })
+    ? await mountApps({ core, artifacts, log, env: options.env ?? process.env, enableTerminalWorker: options.enableTerminalWorker, enableMcp: options.enableMcp, enableA2a: options.enableA2a, workers: options.appWorkers })
     : null;
+  const shared = await mountOpsRoutes(app, { basePath, staticMounts: options.staticMounts ?? [], blocks, core, auth, disableAgentSkills: options.disableAgentSkills ?? false });
   const httpSurface = await mountHttpSurface(app, { ...options, core, auth, basePath, log });
+  const localBase = `${localBaseUrl}${basePath}`;
+  let ops: RunningOps | null = null;
+  const closeAll = async () => {
+    // Stop accepting first: clients told to reconnect (1001) must find no listener here rather
+    // than a TCP connection that the stopping endpoint resets (ECONNRESET).
+    const stopped = new Promise<void>((resolve) => http.close(() => resolve()));
+    await ops?.close();
+    await endpoint.close();
+    await httpSurface.close();
+    await apps?.close();
+    await core.close();
+    await artifacts?.close();
+    await queue.close();
+    http.closeAllConnections();
+    await stopped;
+    if (ownsBus) await bus!.close();
+  };
+  try {
+    ops = await startOps({ core, auth, login: httpSurface.login, endpoint, shared, serverId, localBaseUrl: localBase, settings: options, env: options.env ?? process.env, log });
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
   let closed = false;
   return {
     url: `http://${host}:${port}`,
@@ -201,20 +244,11 @@ async function launch(options: StartServerOptions): Promise<RunningServer> {
     websocket: endpoint,
     artifacts,
     apps,
+    ops: ops!,
     async close() {
       if (closed) return;
       closed = true;
-      // Stop accepting first: clients told to reconnect (1001) must find no listener here rather
-      // than a TCP connection that the stopping endpoint resets (ECONNRESET).
-      const stopped = new Promise<void>((resolve) => http.close(() => resolve()));
-      await endpoint.close();
-      await httpSurface.close();
-      await apps?.close();
-      await core.close();
-      await artifacts?.close();
-      http.closeAllConnections();
-      await stopped;
-      if (ownsBus) await bus!.close();
+      await closeAll();
     },
   };
 }

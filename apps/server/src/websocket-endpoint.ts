@@ -23,6 +23,8 @@ export interface WebsocketEndpointOptions {
    */
   flowHighWaterMark?: number;
   log: (level: 'info' | 'warn' | 'error', msg: string, extra?: Record<string, unknown>) => void;
+  /** The token of the upgrade request (a custom `get_token`), used when the hello carries none. */
+  requestToken?: (req: IncomingMessage) => Promise<string | null>;
 }
 
 const LEGACY_REASON =
@@ -58,6 +60,7 @@ export class WebsocketEndpoint {
   private readonly authTimeoutMs: number;
   private readonly flowHighWaterMark: number;
   private readonly log: WebsocketEndpointOptions['log'];
+  private readonly requestToken: WebsocketEndpointOptions['requestToken'];
   private readonly lastSeen = new Map<WebSocket, Seen>();
   /** Open sockets by `<workspace>/<client_id>`. */
   private readonly sockets = new Map<string, WebSocket>();
@@ -65,6 +68,7 @@ export class WebsocketEndpoint {
   private stopping = false;
 
   constructor(o: WebsocketEndpointOptions) {
+    this.requestToken = o.requestToken;
     this.gateway = o.gateway;
     this.idleSeconds = o.idleTimeout ?? 600;
     this.idleTimeoutMs = this.idleSeconds * 1000;
@@ -152,7 +156,7 @@ export class WebsocketEndpoint {
           this.closeWithError(ws, 1003, 'Failed to decode authentication information');
           return;
         }
-        void this.establish(ws, hello as Record<string, unknown>).then(
+        void this.establish(ws, hello as Record<string, unknown>, req).then(
           (s) => {
             if (!s) return;
             if (phase === 'closed') {
@@ -181,9 +185,13 @@ export class WebsocketEndpoint {
     });
   }
 
-  private async establish(ws: WebSocket, hello: Record<string, unknown>): Promise<ClientSession | null> {
+  private async establish(ws: WebSocket, hello: Record<string, unknown>, req: IncomingMessage): Promise<ClientSession | null> {
     let session: ClientSession;
     try {
+      if (!hello.token && !hello.reconnection_token && this.requestToken) {
+        const token = await this.requestToken(req);
+        if (token) hello = { ...hello, token };
+      }
       session = await this.gateway.connect(hello, {
         deliver: (frame) => {
           // A closing socket cannot take the frame: report it so the caller is rejected (§3.6).
@@ -267,6 +275,14 @@ export class WebsocketEndpoint {
     const ws = this.sockets.get(clientFullId);
     if (!ws) return false;
     ws.terminate();
+    return true;
+  }
+
+  /** Closes a client's socket with a close code and reason; false when it is not connected here. */
+  closeClient(clientFullId: string, code: number, reason: string): boolean {
+    const ws = this.sockets.get(clientFullId);
+    if (!ws) return false;
+    ws.close(code, clip(reason));
     return true;
   }
 

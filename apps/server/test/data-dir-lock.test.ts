@@ -37,7 +37,7 @@ const lockOf = (dir: string) => readFile(join(dir, DATA_DIR_LOCK_FILE), 'utf8');
 /** Runs the CLI as a separate process until it exits (or reports that it listens, then stops it). */
 function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', 'src/main.ts', ...args], {
+    const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=@hypha/source', 'src/main.ts', ...args], {
       cwd: SERVER_DIR,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

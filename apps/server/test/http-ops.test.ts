@@ -52,7 +52,7 @@ describe('landing JSON', () => {
 
 describe('/assets', () => {
   it('serves the @hypha/rpc browser bundles as JavaScript', async () => {
-    for (const name of ['hypha-rpc-websocket.js', 'hypha-rpc-websocket.mjs']) {
+    for (const name of ['hypha-rpc-websocket.js', 'hypha-rpc-websocket.min.js', 'hypha-rpc-websocket.mjs']) {
       const res = await fetch(`${server.url}/assets/${name}`);
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toMatch(/javascript/);

@@ -6,7 +6,7 @@ import type { RunningServer } from '../src/index.js';
 import { hashingApp, uploadAndHash } from './http-upload-check.js';
 
 // A large generated upload through /{ws}/apps/{id}/... into a service that hashes it. The body
-// (256 MiB here; 1 GiB by hand with `tsx --conditions=source test/http-upload-check.ts 1024`)
+// (256 MiB here; 1 GiB by hand with `tsx --conditions=@hypha/source test/http-upload-check.ts 1024`)
 // is larger than the RSS bound, so holding it whole anywhere in this process would fail.
 
 const SIZE = 256 * 1024 * 1024;

@@ -5,7 +5,7 @@
  * run it by hand for 1 GiB (server, provider and uploader share this process, so the RSS
  * growth bounds all three):
  *
- *   cd apps/server && pnpm exec tsx --conditions=source test/http-upload-check.ts 1024
+ *   cd apps/server && pnpm exec tsx --conditions=@hypha/source test/http-upload-check.ts 1024
  */
 import { createHash } from 'node:crypto';
 import { request } from 'node:http';

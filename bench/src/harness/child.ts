@@ -28,8 +28,8 @@ export interface ChildHandle {
 
 export type ChildStart = { ok: true; child: ChildHandle } | { ok: false; reason: string };
 
-/** Node flags every child gets: TypeScript via tsx, workspace packages via their "source" export. */
-export const childNodeFlags = ['--conditions=source', '--import', 'tsx'];
+/** Node flags every child gets: TypeScript via tsx, workspace packages via their "@hypha/source" export. */
+export const childNodeFlags = ['--conditions=@hypha/source', '--import', 'tsx'];
 
 /** Set by `pnpm bench --cpu-prof`: children write V8 CPU profiles into this directory. */
 export const CPU_PROF_ENV = 'HYPHA_BENCH_CPU_PROF_DIR';

@@ -39,7 +39,7 @@ export class ServerProcess {
   ) {}
 
   static async start(o: ServerProcessOptions, startTimeoutMs = 30_000): Promise<ServerProcess> {
-    const args = ['--import', 'tsx', '--conditions=source', 'src/main.ts', '--port', '0', '--host', '127.0.0.1'];
+    const args = ['--import', 'tsx', '--conditions=@hypha/source', 'src/main.ts', '--port', '0', '--host', '127.0.0.1'];
     args.push('--redis-uri', o.redisUri, '--redis-key-prefix', o.keyPrefix, '--root-token', o.rootToken);
     args.push('--public-base-url', o.publicBaseUrl);
     if (o.serverId) args.push('--server-id', o.serverId);

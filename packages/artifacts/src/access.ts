@@ -15,6 +15,7 @@ import { canPerform, type Operation } from './permissions.js';
 import type { ArtifactRow } from './record.js';
 import type { SharedKeyValue } from './upload-state.js';
 import type { UrlBase } from './url-options.js';
+import type { VectorCollectionsOptions } from './vector-methods.js';
 
 /** The context the RPC layer injects (`require_context: true`), or the HTTP routes build. */
 export interface ArtifactContext {
@@ -59,6 +60,8 @@ export interface ArtifactManagerOptions {
   allowAnonymousWrites?: boolean;
   /** Looks up a workspace (for `read_only`); missing means no workspace-level restriction is known. */
   workspaceInfo?: (workspace: string) => Promise<WorkspaceFacts | null | undefined>;
+  /** Vector collections: where local embedding models live. */
+  vectors?: VectorCollectionsOptions;
 }
 
 export type Db = Kysely<Database> | Transaction<Database>;
@@ -106,8 +109,16 @@ export class ArtifactAccess {
 
   /** Row and parent for `artifactId`, or a `KeyError`. */
   async load(db: Db, artifactId: unknown, ctx: ArtifactContext, lock = false): Promise<{ row: ArtifactRow; parent: ArtifactRow | null }> {
-    const row = await this.find(db, parseArtifactId(artifactId, ctx.ws), lock);
-    if (!row) throw notFound(`Artifact with ID '${String(artifactId)}' does not exist.`);
+    const ref = parseArtifactId(artifactId, ctx.ws);
+    const row = await this.find(db, ref, lock);
+    if (!row) {
+      if ('uuid' in ref) throw notFound(`Artifact with ID '${ref.uuid}' does not exist.`);
+      // The reference's hint for the usual mistake: a bare alias of another workspace's artifact.
+      throw notFound(
+        `Artifact with ID '${ref.workspace}/${ref.alias}' does not exist. Note: When working with artifacts from other workspaces, ` +
+          'use the full ID (workspace/alias) returned by create(), not just the alias.',
+      );
+    }
     return { row, parent: await this.findById(db, row.parent_id) };
   }
 

@@ -61,7 +61,14 @@ export async function openArtifactBackends(o: OpenBackendsOptions): Promise<Open
   }
   let database: HyphaDatabase;
   try {
-    database = await createDatabase({ uri: o.databaseUri ?? undefined, dataDir: o.databaseUri ? undefined : (o.dataDir ?? undefined), schema: o.databaseSchema });
+    database = await createDatabase({
+      uri: o.databaseUri ?? undefined,
+      dataDir: o.databaseUri ? undefined : (o.dataDir ?? undefined),
+      schema: o.databaseSchema,
+      // pgvector inside the embedded database: vector collections work out of the box. Imported
+      // dynamically so that bundles keep the package external (it finds its .tar.gz beside itself).
+      pgliteExtensions: o.databaseUri ? undefined : { vector: (await import('@electric-sql/pglite-pgvector')).vector },
+    });
   } catch (err) {
     await store.close();
     throw err;

@@ -15,13 +15,16 @@ import { versionIndex } from './artifact-manager.js';
 import { walk, readAll } from './blob-util.js';
 import { conflict, invalid, notFound } from './errors.js';
 import { validateDirPath, validateFilePath } from './ids.js';
-import { fileKey, versionPrefix } from './keys.js';
-import { nowSeconds, stagedVersionIndex, stagingOf } from './record.js';
+import { fileKey, stageBackupKey, versionPrefix } from './keys.js';
+import { nowSeconds, stagedVersionIndex, stagingOf, versionsOf } from './record.js';
 import type { ArtifactRow, Staging } from './record.js';
 import { MultipartUploads } from './upload-state.js';
 import { localizeUrl, parseLocalUrl, parseUseProxy } from './url-options.js';
 import type { LocalUrl } from './url-options.js';
 import { createZipStream } from './zip-stream.js';
+import { createSizedZipStream, zipLength } from './zip-writer.js';
+import type { SizedZipEntry } from './zip-writer.js';
+import { findZipMember, listZipDirectory, openZipMember, readZipIndex } from './zip-reader.js';
 
 const READ_FILE_DEFAULT = 64 * 1024;
 const READ_FILE_MAX = 10 * 1024 * 1024;
@@ -71,8 +74,16 @@ export class ArtifactFiles {
       const { row } = await this.access.loadFor(trx, artifactId, ctx, 'put_file', true);
       await this.access.assertWritable(ctx, row.workspace);
       const s: Staging | null = stagingOf(row);
-      if (!s) throw invalid(`Artifact ${row.workspace}/${row.alias} must be in staging mode to upload files; call edit(..., stage=True) first.`);
+      if (!s) throw invalid(`Artifact must be in staging mode to upload files (${row.workspace}/${row.alias}); call edit(..., stage=True) first.`);
       const index = stagedVersionIndex(row);
+      if (index < versionsOf(row).length) {
+        // An in-place edit overwrites committed files: keep the first committed copy for discard.
+        const { store } = await this.access.ready();
+        for (const e of entries) {
+          if (s.files.some((f) => f.path === e.path)) continue;
+          if (await store.head(fileKey(row, index, e.path))) await store.copy(fileKey(row, index, e.path), stageBackupKey(row, e.path));
+        }
+      }
       if (expectedIndex !== undefined && expectedIndex !== index) {
         throw conflict(`Artifact ${row.workspace}/${row.alias} was committed while the file was uploading; upload it again.`);
       }
@@ -131,9 +142,9 @@ export class ArtifactFiles {
     const ctx = requireContext(context);
     const { store } = await this.access.ready();
     const path = validateFilePath(file_path);
-    if (typeof part_count !== 'number' || !Number.isInteger(part_count) || part_count < 1 || part_count > MAX_PART_NUMBER) {
-      throw invalid(`part_count must be an integer in 1..${MAX_PART_NUMBER}`);
-    }
+    if (typeof part_count !== 'number' || !Number.isInteger(part_count)) throw invalid('part_count must be an integer');
+    if (part_count < 1) throw invalid('Part count must be greater than 0');
+    if (part_count > MAX_PART_NUMBER) throw invalid(`Part count cannot exceed ${MAX_PART_NUMBER}`);
     const ttl = expiresIn(expires_in);
     if (parseUseProxy(use_proxy)) throw invalid('use_proxy=True is not supported for multipart uploads: part URLs go to the store; upload through the PUT file route instead');
     const local = parseLocalUrl(use_local_url);
@@ -240,10 +251,19 @@ export class ArtifactFiles {
       }
       token = out.length < take ? page.continuationToken : undefined;
     } while (token);
-    if (staged && optionalBool(include_pending, 'include_pending')) {
-      for (const f of stagingOf(row)?.files ?? []) {
-        const rel = dir ? (f.path.startsWith(`${dir}/`) ? f.path.slice(dir.length + 1) : null) : f.path;
-        if (rel && !rel.includes('/') && !seen.has(rel) && out.length < take) out.push({ type: 'file', name: rel, pending: true });
+    const stagedFiles = stagingOf(row)?.files ?? [];
+    const relative = (path: string) => (dir ? (path.startsWith(`${dir}/`) ? path.slice(dir.length + 1) : null) : path);
+    if (staged) {
+      // Listings of the staged version carry the download weights given to put_file.
+      const weights = new Map(stagedFiles.filter((f) => f.download_weight !== undefined).map((f) => [relative(f.path), f.download_weight]));
+      for (const item of out) if (weights.has(item.name as string)) item.download_weight = weights.get(item.name as string);
+    }
+    const pendingListed = staged || versionsOf(row).length === 0;
+    if (pendingListed && optionalBool(include_pending, 'include_pending')) {
+      for (const f of stagedFiles) {
+        const rel = relative(f.path);
+        if (!rel || seen.has(rel) || out.length >= take) continue;
+        out.push({ type: 'file', name: rel, size: 0, last_modified: null, etag: null, pending: true, ...(f.download_weight !== undefined ? { download_weight: f.download_weight } : {}) });
       }
     }
     return out;
@@ -283,7 +303,7 @@ export class ArtifactFiles {
     const { row } = await this.access.loadFor(db, artifact_id, ctx, 'get_file');
     const key = fileKey(row, readIndex(row, version, stage), path);
     const info = await store.head(key);
-    if (!info) throw notFound(`File '${path}' does not exist in artifact ${row.workspace}/${row.alias}.`);
+    if (!info) throw notFound(`File '${path}' not found in artifact ${row.workspace}/${row.alias}.`);
     if (start >= info.size && info.size > 0) throw invalid(`offset ${start} is beyond the end of the file (${info.size} bytes)`);
     const end = Math.min(info.size, start + length) - 1;
     const bytes = info.size === 0 ? Buffer.alloc(0) : await readAll((await store.get(key, { range: { start, end } })).body);
@@ -298,7 +318,7 @@ export class ArtifactFiles {
         throw invalid(`File '${path}' is not valid JSON: ${(err as Error).message}`, err);
       }
     } else content = bytes.toString(enc as BufferEncoding);
-    return { path, format: fmt, content, offset: start, length: bytes.length, size: info.size, has_more: end + 1 < info.size };
+    return { name: path, path, format: fmt, content, offset: start, length: bytes.length, size: info.size, has_more: end + 1 < info.size };
   }
 
   async write_file(artifact_id: unknown, file_path: unknown, content: unknown, format: unknown, encoding: unknown, context: unknown): Promise<Record<string, unknown>> {
@@ -379,30 +399,50 @@ export class ArtifactFiles {
   /** A streamed, uncompressed zip of the chosen files (or all) of a version; counts the download. */
   async zipFiles(
     ctx: ArtifactContext, artifactId: string, o: { files?: string[]; version?: string; silent?: boolean },
-  ): Promise<{ stream: Readable; row: ArtifactRow }> {
+  ): Promise<{ stream: Readable; row: ArtifactRow; length: number | null }> {
     const { db, store } = await this.access.ready();
     const { row } = await this.access.loadFor(db, artifactId, ctx, 'get_file');
     const index = readIndex(row, o.version, false);
     const prefix = versionPrefix(row, index);
     const chosen = o.files?.map((f) => validateFilePath(f, 'file'));
-    for (const f of chosen ?? []) {
-      if (!(await store.head(prefix + f))) throw notFound(`File '${f}' does not exist in artifact ${row.workspace}/${row.alias}.`);
-    }
-    async function* entries() {
-      if (chosen) {
-        for (const name of chosen) yield { name, key: prefix + name };
-      } else {
-        for await (const o of walk(store, prefix)) yield { name: o.key.slice(prefix.length), key: o.key };
+    const entries: SizedZipEntry[] = [];
+    if (chosen) {
+      for (const f of chosen) {
+        const info = await store.head(prefix + f);
+        if (!info) throw notFound(`File '${f}' does not exist in artifact ${row.workspace}/${row.alias}.`);
+        entries.push({ name: f, key: prefix + f, size: info.size });
       }
+    } else {
+      for await (const b of walk(store, prefix)) entries.push({ name: b.key.slice(prefix.length), key: b.key, size: b.size });
     }
     if (!o.silent) {
-      const special = (row.config?.download_weights as Record<string, unknown> | undefined)?.['create-zip-file'];
-      if (typeof special === 'number' && special > 0) {
-        await db.updateTable('artifacts').set({ download_count: sql`download_count + ${special}` }).where('id', '=', row.id).execute();
-      } else if (chosen) {
-        await this.countDownload(row, chosen, false);
-      }
+      const weights = (row.config?.download_weights as Record<string, unknown> | undefined) ?? {};
+      const special = weights['create-zip-file'];
+      const total = typeof special === 'number'
+        ? special
+        : entries.reduce((sum, e) => sum + (typeof weights[e.name] === 'number' ? (weights[e.name] as number) : 0), 0);
+      if (total > 0) await db.updateTable('artifacts').set({ download_count: sql`download_count + ${total}` }).where('id', '=', row.id).execute();
     }
-    return { stream: createZipStream(store, entries()), row };
+    const length = zipLength(entries);
+    const stream = length === null ? createZipStream(store, (async function* () { yield* entries; })()) : createSizedZipStream(store, entries);
+    return { stream, row, length };
+  }
+
+  /**
+   * Inside a zip file of the artifact: the listing of `inner` (`''` or ending in `/`), or the
+   * member's bytes.
+   */
+  async zipMember(
+    ctx: ArtifactContext, artifactId: string, zipPath: string, inner: string, o: { version?: string; stage?: boolean },
+  ): Promise<{ listing: Array<Record<string, unknown>> } | { name: string; size: number; body: Readable }> {
+    const { db, store } = await this.access.ready();
+    const { row } = await this.access.loadFor(db, artifactId, ctx, 'get_file');
+    const key = fileKey(row, readIndex(row, o.version, o.stage), validateFilePath(zipPath));
+    const info = await store.head(key);
+    if (!info) throw notFound(`ZIP file not found: ${zipPath}`);
+    const members = await readZipIndex(store, key, info.size);
+    if (!inner || inner.endsWith('/')) return { listing: listZipDirectory(members, inner) };
+    const member = findZipMember(members, inner);
+    return { name: member.name, size: member.size, body: await openZipMember(store, key, member) };
   }
 }

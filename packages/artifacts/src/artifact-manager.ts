@@ -12,17 +12,18 @@ import type { JsonObject, JsonValue } from '@hypha/db';
 import { ArtifactAccess, optionalBool, requireContext, rethrowUnique } from './access.js';
 import type { ArtifactContext, ArtifactManagerOptions, Db } from './access.js';
 import { conflict, denied, invalid, notFound } from './errors.js';
-import { fillAliasTemplate, isAliasTemplate, readableAlias, uuid7, validateAlias } from './ids.js';
+import { checkNewAlias, fillAliasTemplate, isAliasTemplate, readableAlias, uuid7, validateAlias, validateNewAlias } from './ids.js';
 import { combine, filterConditions, keywordCondition, orderByClauses } from './filters.js';
 import type { Condition } from './filters.js';
-import { validatePermissions } from './permissions.js';
+import { canPerform, validatePermissions } from './permissions.js';
 import { artifactView, nowSeconds, stagedVersionIndex, stagingOf, versionsOf } from './record.js';
 import type { ArtifactRow, Staging, VersionEntry } from './record.js';
 import { assertSchema, validateManifest } from './schema-validation.js';
-import { artifactPrefix, snapshotKey, versionPrefix } from './keys.js';
-import { countObjects, readJson } from './blob-util.js';
+import { artifactPrefix, snapshotKey, stageBackupKey, stageBackupPrefix, versionPrefix } from './keys.js';
+import { countObjects, readJson, walk } from './blob-util.js';
 import { duplicateArtifact } from './duplicate.js';
 import { setParent } from './set-parent.js';
+import { prepareVectorConfig, VECTOR_COLLECTION, VectorCollections } from './vector-methods.js';
 
 function objectOrNull(value: unknown, name: string): JsonObject | null {
   if (value === undefined || value === null) return null;
@@ -63,9 +64,11 @@ function intIn(value: unknown, name: string, fallback: number, min: number, max:
 
 export class ArtifactManager {
   readonly access: ArtifactAccess;
+  readonly vectors: VectorCollections;
 
   constructor(options: ArtifactManagerOptions) {
     this.access = new ArtifactAccess(options);
+    this.vectors = new VectorCollections(this.access, options.vectors);
   }
 
   // ------------------------------------------------------------------ create
@@ -85,8 +88,17 @@ export class ArtifactManager {
     const sec = objectOrNull(secrets, 'secrets');
     const artifactType = stringOrNull(type, 'type') ?? 'generic';
     const versionName = stringOrNull(version, 'version');
+    const vectorSpec = artifactType === VECTOR_COLLECTION ? prepareVectorConfig(cfg, man) : null;
     let ws = stringOrNull(workspace, 'workspace');
-    let requested = stringOrNull(alias, 'alias') ?? stringOrNull(artifact_id, 'artifact_id');
+    const fullId = stringOrNull(artifact_id, 'artifact_id');
+    let requested = stringOrNull(alias, 'alias');
+    if (fullId) {
+      if (requested || ws) {
+        throw invalid("Cannot specify both artifact_id and alias/workspace. Use either artifact_id='workspace/alias' or alias='alias' + workspace='workspace'.");
+      }
+      if (!fullId.includes('/')) throw invalid(`artifact_id must be in format 'workspace/alias'. Got '${fullId}'`);
+      requested = fullId;
+    }
     if (requested) {
       requested = requested.trim();
       if (requested.includes('/')) {
@@ -96,6 +108,7 @@ export class ArtifactManager {
         ws = aliasWs;
         requested = bare;
       }
+      checkNewAlias(requested);
     }
     const now = nowSeconds();
     const result = await db.transaction().execute(async (trx) => {
@@ -103,9 +116,13 @@ export class ArtifactManager {
       if (parent_id !== undefined && parent_id !== null) {
         const found = await this.access.load(trx, parent_id, ctx);
         parent = found.row;
-        if (ws && ws !== parent.workspace) throw invalid("Workspace must match parent artifact's workspace.");
+        if (ws && ws !== parent.workspace) {
+          throw invalid(
+            `Specified workspace '${ws}' does not match parent's workspace '${parent.workspace}'. Child artifacts must be created in the same workspace as their parent.`,
+          );
+        }
         ws = parent.workspace;
-        if (versionsOf(parent).length === 0) {
+        if (!parent.manifest || Object.keys(parent.manifest).length === 0) {
           throw invalid(`Parent artifact with ID '${String(parent_id)}' must be committed before creating a child artifact.`);
         }
         this.access.check(ctx, 'list', parent, found.parent);
@@ -122,11 +139,20 @@ export class ArtifactManager {
       if (existing && !replace) {
         throw conflict(`Artifact with alias '${finalAlias}' already exists, please choose a different alias or remove the existing artifact (ID: ${ws}/${finalAlias}).`);
       }
-      if (existing) this.access.check(ctx, 'edit', existing, parent);
+      if (existing) {
+        this.access.check(ctx, 'edit', existing, parent);
+        const { count } = await trx.selectFrom('artifacts').select((eb) => eb.fn.countAll<number>().as('count')).where('parent_id', '=', existing.id).executeTakeFirstOrThrow();
+        if (Number(count) > 0) {
+          throw invalid(
+            `Cannot overwrite artifact '${ws}/${finalAlias}' as it has ${Number(count)} child artifacts. Remove the children first or use a different alias.`,
+          );
+        }
+      }
       if (parent?.config?.collection_schema && !staged) validateManifest(parent.config.collection_schema, man, finalAlias);
       const permissions = { ...((cfg.permissions as JsonObject | undefined) ?? {}) };
-      const owner = getEffectiveUserId(ctx.user);
-      if (!(owner in permissions)) permissions[owner] = '*';
+      // The literal caller id gets the owner grant (a human id here would reach across workspaces);
+      // created_by is the effective (human) id, so agents' uploads show as their user's.
+      permissions[ctx.user.id] = '*';
       cfg.permissions = permissions;
       const versions: VersionEntry[] = staged
         ? []
@@ -142,7 +168,7 @@ export class ArtifactManager {
         manifest: jsonb(man),
         staging: staging ? jsonb(staging as unknown as JsonObject) : null,
         created_at: existing?.created_at ?? now,
-        created_by: existing?.created_by ?? ctx.user.id,
+        created_by: existing?.created_by ?? getEffectiveUserId(ctx.user),
         last_modified: now,
         versions: jsonb(versions as unknown as JsonValue[]),
         config: jsonb(cfg),
@@ -159,15 +185,23 @@ export class ArtifactManager {
         rethrowUnique(err, `Artifact with alias '${finalAlias}' already exists in workspace ${ws}.`);
       }
       const row = (await this.access.findById(trx, id))!;
-      return { row, parent };
+      return { row, parent, inserted: !existing };
     });
+    if (vectorSpec) {
+      // After the artifact's transaction (PGlite has one connection); a new artifact whose
+      // collection cannot be created (no `vector` extension) is removed again.
+      await this.vectors.create(result.row, vectorSpec).catch(async (err: unknown) => {
+        if (result.inserted) await db.deleteFrom('artifacts').where('id', '=', result.row.id).execute();
+        throw err;
+      });
+    }
     if (versionsOf(result.row).length) await this.saveSnapshot(store, result.row, 0);
     return artifactView(result.row, { parent: result.parent, staged });
   }
 
   private async chooseAlias(db: Db, ws: string, requested: string | null, parent: ArtifactRow | null, ctx: ArtifactContext): Promise<string> {
     if (requested && !isAliasTemplate(requested)) {
-      validateAlias(requested);
+      validateNewAlias(requested);
       return requested;
     }
     for (let attempt = 0; attempt < 20; attempt++) {
@@ -192,7 +226,7 @@ export class ArtifactManager {
     comment: unknown, stage: unknown, context: unknown,
   ): Promise<Record<string, unknown>> {
     const ctx = requireContext(context);
-    const { db } = await this.access.ready();
+    const { db, store } = await this.access.ready();
     const man = objectOrNull(manifest, 'manifest');
     const cfg = objectOrNull(config, 'config');
     checkConfig(cfg);
@@ -200,39 +234,62 @@ export class ArtifactManager {
     const newType = stringOrNull(type, 'type');
     const versionName = stringOrNull(version, 'version');
     if (versionName !== null && versionName !== 'new' && versionName !== 'stage') {
-      throw invalid(`edit: version must be "new" (start a new version at commit) or "stage", got ${JSON.stringify(versionName)}`);
+      throw invalid(
+        `Invalid version '${versionName}'. Edit operation only supports:\n- None (default): Edit current/latest version\n` +
+          "- 'new': Create a new version\n- 'stage': Put into staging mode\nHistorical versions cannot be edited directly.",
+      );
     }
-    stringOrNull(comment, 'comment');
-    const staged = optionalBool(stage, 'stage') || versionName !== null;
-    return db.transaction().execute(async (trx) => {
+    const commentText = stringOrNull(comment, 'comment');
+    const staged = optionalBool(stage, 'stage');
+    const commitStaged = await db.transaction().execute(async (trx) => {
       const { row, parent } = await this.access.loadFor(trx, artifact_id, ctx, 'edit', true);
       await this.access.assertWritable(ctx, row.workspace);
       const now = nowSeconds();
+      const versions = versionsOf(row);
       if (cfg?.permissions !== undefined || sec) this.access.check(ctx, 'edit', row, parent);
-      if (staged) {
-        const s: Staging = stagingOf(row) ?? { files: [] };
+      if (!staged && parent && versions.length && !canPerform(ctx.user, ctx.ws, 'mutate', parent, null) && !checkPermission(ctx.user, row.workspace, 'a')) {
+        throw denied(`Collection '${parent.alias}' does not allow modification of committed versions (no mutate permission).`);
+      }
+      const current = stagingOf(row);
+      if (staged || current) {
+        // Staged edits collect in `staging`; edit(stage=False) of a staged artifact commits them.
+        const s: Staging = current ?? { files: [] };
         if (man) s.manifest = man;
         if (cfg) s.config = cfg;
         if (newType) s.type = newType;
         if (versionName === 'new') s._intent = 'new_version';
+        else if (versionName === 'stage' && staged) delete s._intent;
         await trx.updateTable('artifacts')
           .set({ staging: jsonb(s as unknown as JsonObject), last_modified: now, ...(sec ? { secrets: jsonb(sec) } : {}) })
           .where('id', '=', row.id).execute();
-      } else {
-        if (man && parent?.config?.collection_schema && versionsOf(row).length) validateManifest(parent.config.collection_schema, man, row.alias ?? row.id);
-        await trx.updateTable('artifacts')
-          .set({
-            last_modified: now,
-            ...(man ? { manifest: jsonb(man) } : {}),
-            ...(cfg ? { config: jsonb(cfg) } : {}),
-            ...(newType ? { type: newType } : {}),
-            ...(sec ? { secrets: jsonb(sec) } : {}),
-          })
-          .where('id', '=', row.id).execute();
+        if (!staged) return true;
+        return artifactView((await this.access.findById(trx, row.id))!, { parent, staged: true });
       }
-      const updated = (await this.access.findById(trx, row.id))!;
-      return artifactView(updated, { parent, staged });
+      if (man && parent?.config?.collection_schema) validateManifest(parent.config.collection_schema, man, row.alias ?? row.id);
+      const newVersion = versionName === 'new' || versions.length === 0;
+      if (newVersion) {
+        if (parent) this.access.check(ctx, 'commit', parent, null);
+        versions.push({ version: `v${versions.length}`, comment: commentText ?? (versions.length ? null : 'Initial version'), created_at: now });
+      }
+      await trx.updateTable('artifacts')
+        .set({
+          last_modified: now,
+          ...(newVersion ? { versions: jsonb(versions as unknown as JsonValue[]) } : {}),
+          ...(man ? { manifest: jsonb(man) } : {}),
+          ...(cfg ? { config: jsonb(cfg) } : {}),
+          ...(newType ? { type: newType } : {}),
+          ...(sec ? { secrets: jsonb(sec) } : {}),
+        })
+        .where('id', '=', row.id).execute();
+      return { row: (await this.access.findById(trx, row.id))!, parent };
     });
+    if (commitStaged === true) return this.commit(artifact_id, null, commentText, context);
+    if ('row' in commitStaged) {
+      const { row, parent } = commitStaged as { row: ArtifactRow; parent: ArtifactRow | null };
+      await this.saveSnapshot(store, row, versionsOf(row).length - 1);
+      return artifactView(row, { parent });
+    }
+    return commitStaged;
   }
 
   // ------------------------------------------------------------------ read
@@ -257,6 +314,7 @@ export class ArtifactManager {
       const { count } = await db.selectFrom('artifacts').select((eb) => eb.fn.countAll<number>().as('count')).where('parent_id', '=', current.id).executeTakeFirstOrThrow();
       view.config = { ...((view.config as JsonObject | null) ?? {}), child_count: Number(count), is_collection: true };
     }
+    if (current.type === VECTOR_COLLECTION) view.config = { ...(view.config as JsonObject), vector_count: await this.vectors.count(current) };
     return view;
   }
 
@@ -266,6 +324,7 @@ export class ArtifactManager {
     const ctx = requireContext(context);
     const { db, store } = await this.access.ready();
     const versionName = stringOrNull(version, 'version');
+    if (versionName === 'stage') throw invalid("Version cannot be 'stage' when committing.");
     const commentText = stringOrNull(comment, 'comment');
     const done = await db.transaction().execute(async (trx) => {
       const { row, parent } = await this.access.loadFor(trx, artifact_id, ctx, 'commit', true);
@@ -289,11 +348,13 @@ export class ArtifactManager {
       const now = nowSeconds();
       if (index === versions.length) {
         const name = versionName ?? `v${versions.length}`;
-        if (versions.some((v) => v.version === name)) throw invalid(`Version '${name}' already exists.`);
+        if (versions.some((v) => v.version === name)) {
+          throw invalid(`Version '${name}' already exists. Existing versions: [${versions.map((v) => `'${v.version}'`).join(', ')}]`);
+        }
         versions.push({ version: name, comment: commentText, created_at: now });
-      } else if (commentText !== null || versionName !== null) {
-        const last = versions[versions.length - 1]!;
-        versions[versions.length - 1] = { ...last, ...(versionName ? { version: versionName } : {}), ...(commentText !== null ? { comment: commentText } : {}) };
+      } else if (commentText) {
+        // An in-place commit keeps the latest version's name (a `version` given here is ignored).
+        versions[versions.length - 1] = { ...versions[versions.length - 1]!, comment: commentText };
       }
       const fileCount = await countObjects(store, versionPrefix(row, index));
       await trx.updateTable('artifacts')
@@ -310,6 +371,7 @@ export class ArtifactManager {
       return { row: (await this.access.findById(trx, row.id))!, parent, index };
     });
     await this.saveSnapshot(store, done.row, done.index);
+    await store.deletePrefix(stageBackupPrefix(done.row));
     return artifactView(done.row, { parent: done.parent });
   }
 
@@ -327,15 +389,24 @@ export class ArtifactManager {
       const { row, parent } = await this.access.loadFor(trx, artifact_id, ctx, 'discard_changes', true);
       await this.access.assertWritable(ctx, row.workspace);
       const s = stagingOf(row);
-      if (!s) throw invalid(`Artifact ${row.workspace}/${row.alias} has no staged changes to discard.`);
-      const versions = versionsOf(row);
-      const index = stagedVersionIndex(row);
-      // Files of a version that does not exist yet go; in-place uploads cannot be undone.
-      const dropPrefix = index === versions.length ? versionPrefix(row, index) : null;
-      await trx.updateTable('artifacts').set({ staging: versions.length ? null : jsonb({ files: [] }), last_modified: nowSeconds() }).where('id', '=', row.id).execute();
-      return { row: (await this.access.findById(trx, row.id))!, parent, dropPrefix };
+      if (!s) throw invalid('No staged changes to discard. Artifact is not in staging mode.');
+      await trx.updateTable('artifacts').set({ staging: null, last_modified: nowSeconds() }).where('id', '=', row.id).execute();
+      return { row: (await this.access.findById(trx, row.id))!, before: row, staging: s, parent };
     });
-    if (done.dropPrefix) await store.deletePrefix(done.dropPrefix);
+    const versions = versionsOf(done.before);
+    const index = stagedVersionIndex(done.before);
+    if (index === versions.length) {
+      // The files of a version that was never committed go.
+      await store.deletePrefix(versionPrefix(done.before, index));
+    } else {
+      // An in-place edit: committed files come back, files added while staged go.
+      for (const f of done.staging.files) {
+        const key = `${versionPrefix(done.before, index)}${f.path}`;
+        if (await store.head(stageBackupKey(done.before, f.path))) await store.copy(stageBackupKey(done.before, f.path), key);
+        else await store.delete(key);
+      }
+    }
+    await store.deletePrefix(stageBackupPrefix(done.before));
     return artifactView(done.row, { parent: done.parent });
   }
 
@@ -346,25 +417,25 @@ export class ArtifactManager {
     const { db, store } = await this.access.ready();
     const withFiles = optionalBool(delete_files, 'delete_files');
     const deep = optionalBool(recursive, 'recursive');
+    const wholeArtifact = version === undefined || version === null;
     const prefixes: string[] = [];
+    let shift: { row: ArtifactRow; from: number; to: number } | null = null;
+    const vectorIds: string[] = [];
     await db.transaction().execute(async (trx) => {
       const { row, parent } = await this.access.load(trx, artifact_id, ctx, true);
       await this.access.assertWritable(ctx, row.workspace);
-      const recipientDelete = parent?.config?.recipient_can_delete === true && isRecipient(row, parent, ctx);
+      const recipientDelete = wholeArtifact && !deep && parent?.config?.recipient_can_delete === true && isRecipient(row, parent, ctx);
       if (!recipientDelete) {
         this.access.check(ctx, 'delete', row, parent);
-        if (parent) this.access.check(ctx, 'detach', parent, await this.access.findById(trx, parent.parent_id));
+        if (parent && wholeArtifact && !deep) this.access.check(ctx, 'detach', parent, await this.access.findById(trx, parent.parent_id));
       }
-      if (version !== undefined && version !== null) {
+      if (!wholeArtifact) {
+        const index = deletableVersion(row, version);
         const versions = versionsOf(row);
-        const index = versionIndex(row, version);
-        if (versions.length <= 1) throw invalid('Cannot delete the only version of an artifact; use discard or delete the artifact.');
-        if (index !== versions.length - 1) {
-          throw invalid(`Only the latest version (${versions[versions.length - 1]!.version}) can be deleted; later versions would lose their files.`);
-        }
-        versions.pop();
-        // The artifact goes back to the previous version's manifest, config and type.
-        const previous = await readJson(store, snapshotKey(row, index - 1));
+        const wasLatest = index === versions.length - 1;
+        versions.splice(index, 1);
+        // Deleting the latest version brings back the previous one's manifest, config and type.
+        const previous = wasLatest && index > 0 ? await readJson(store, snapshotKey(row, index - 1)) : null;
         await trx.updateTable('artifacts')
           .set({
             versions: jsonb(versions as unknown as JsonValue[]),
@@ -379,31 +450,35 @@ export class ArtifactManager {
               : {}),
           })
           .where('id', '=', row.id).execute();
-        prefixes.push(versionPrefix(row, index));
-        prefixes.push(snapshotKey(row, index));
+        prefixes.push(versionPrefix(row, index), snapshotKey(row, index));
+        // Later versions move down one index, with their files and snapshots.
+        if (!wasLatest) shift = { row, from: index + 1, to: versions.length };
         return;
       }
       const victims = await this.collectTree(trx, row, deep);
+      // Without recursive=True the children stay, as root artifacts (the reference's behaviour).
+      if (!deep) await trx.updateTable('artifacts').set({ parent_id: null }).where('parent_id', '=', row.id).execute();
       for (const v of [...victims].reverse()) {
         await trx.deleteFrom('artifacts').where('id', '=', v.id).execute();
         prefixes.push(artifactPrefix(v));
+        if (v.type === VECTOR_COLLECTION) vectorIds.push(v.id);
       }
     });
+    await this.vectors.drop(vectorIds);
     for (const prefix of prefixes) {
       if (prefix.endsWith('.json')) await store.delete(prefix);
-      else if (withFiles) await store.deletePrefix(prefix);
+      else if (withFiles || !wholeArtifact) await store.deletePrefix(prefix);
       // Without delete_files the files stay (the reference's rule); snapshots go with the artifact.
-      else if (version === undefined || version === null) await deleteSnapshots(store, prefix);
+      else await deleteSnapshots(store, prefix);
     }
+    if (shift) await shiftVersions(store, shift);
   }
 
   private async collectTree(db: Db, root: ArtifactRow, deep: boolean): Promise<ArtifactRow[]> {
     const out: ArtifactRow[] = [root];
+    if (!deep) return out;
     for (let i = 0; i < out.length; i++) {
       const children = await db.selectFrom('artifacts').selectAll().where('parent_id', '=', out[i]!.id).forUpdate().execute();
-      if (children.length && !deep) {
-        throw invalid(`Artifact ${root.workspace}/${root.alias} has ${children.length} child artifact(s); delete them first or pass recursive=True.`);
-      }
       out.push(...children);
     }
     return out;
@@ -437,6 +512,15 @@ export class ArtifactManager {
     const take = intIn(limit, 'limit', 100, 1, 10_000);
     const paged = optionalBool(pagination, 'pagination');
     if (stage !== undefined && stage !== null && stage !== 'all' && typeof stage !== 'boolean') throw invalid('stage must be true, false or "all"');
+    // filters.version picks staged ("stage") or committed ("latest", "committed") artifacts, like `stage`.
+    let f = filters as Record<string, unknown> | null | undefined;
+    if (f && typeof f === 'object' && !Array.isArray(f) && 'version' in f) {
+      const { version: v, ...rest } = f;
+      if (v !== 'stage' && v !== 'latest' && v !== 'committed') throw invalid("Invalid version value, it should be 'stage', 'latest' or 'committed'.");
+      if (stage === 'all' || (v === 'stage' ? false : stage === true)) throw invalid('Stage parameter cannot be used with version filter.');
+      stage = v === 'stage';
+      f = rest;
+    }
     const order = orderByClauses(order_by);
 
     let parent: ArtifactRow | null = null;
@@ -450,6 +534,11 @@ export class ArtifactManager {
         const field = parent.config.recipient_field;
         if (typeof field !== 'string') throw invalid('config.private_children needs config.recipient_field');
         scope.push(sql`jsonb_extract_path_text(manifest, ${field}) = ${ctx.user.email ?? ''}`);
+        // A caller's own filter on the recipient field cannot widen (or change) the view.
+        if (f && typeof f.manifest === 'object' && f.manifest !== null && !Array.isArray(f.manifest) && field in f.manifest) {
+          const { [field]: _dropped, ...manifestRest } = f.manifest as Record<string, unknown>;
+          f = { ...f, manifest: manifestRest };
+        }
       }
     } else {
       if (!checkPermission(ctx.user, ctx.ws, 'r')) throw denied(`User ${ctx.user.id} cannot list artifacts in workspace ${ctx.ws}`);
@@ -460,7 +549,6 @@ export class ArtifactManager {
     else if (stage !== 'all') scope.push(sql`jsonb_array_length(coalesce(versions, '[]'::jsonb)) > 0`);
 
     let filterParent: string | null | undefined;
-    const f = filters as Record<string, unknown> | null | undefined;
     if (f && typeof f === 'object' && !Array.isArray(f) && 'parent_id' in f && f.parent_id !== null) {
       filterParent = (await this.access.load(db, f.parent_id, ctx)).row.id;
     }
@@ -470,7 +558,7 @@ export class ArtifactManager {
       if (!Array.isArray(list)) throw invalid('keywords must be a list of strings');
       userConds.push(...list.map(keywordCondition));
     }
-    userConds.push(...filterConditions(filters, { parentUuid: filterParent ?? null }));
+    userConds.push(...filterConditions(f, { parentUuid: filterParent ?? null }));
     const where = combine([...scope, ...(userConds.length ? [combine(userConds, combineMode)] : [])], 'AND');
 
     let q = db.selectFrom('artifacts').selectAll().where(where as never);
@@ -571,6 +659,42 @@ function isRecipient(row: ArtifactRow, parent: ArtifactRow, ctx: ArtifactContext
   return (row.manifest as JsonObject | null)?.[field] === ctx.user.email;
 }
 
+/** Index of the committed version `delete(version=...)` may remove, with the reference's messages. */
+function deletableVersion(row: ArtifactRow, version: unknown): number {
+  if (version === 'stage') {
+    throw invalid(
+      stagingOf(row)
+        ? "Cannot delete staged version. The artifact is in staging mode. Please use the 'discard' function instead to remove staged changes."
+        : 'Cannot delete staged version. The artifact is not in staging mode.',
+    );
+  }
+  const versions = versionsOf(row);
+  if (typeof version === 'number' && (!Number.isInteger(version) || version < 0 || version >= versions.length)) {
+    throw invalid(`Version index ${version} is out of range. Available indices: 0-${versions.length - 1}`);
+  }
+  if (typeof version === 'string' && version !== 'latest' && !/^\d+$/.test(version) && !versions.some((v) => v.version === version)) {
+    throw invalid(`Version '${version}' does not exist. Available versions: [${versions.map((v) => `'${v.version}'`).join(', ')}]`);
+  }
+  const index = versionIndex(row, version);
+  if (index >= versions.length) throw invalid(`Version index ${index} is out of range. Available indices: 0-${versions.length - 1}`);
+  return index;
+}
+
+/** Moves the files and snapshots of versions `from..to` (inclusive) down one index. */
+async function shiftVersions(store: import('@hypha/storage').BlobStore, s: { row: ArtifactRow; from: number; to: number }): Promise<void> {
+  for (let i = s.from; i <= s.to; i++) {
+    const src = versionPrefix(s.row, i);
+    const dst = versionPrefix(s.row, i - 1);
+    for await (const o of walk(store, src)) await store.copy(o.key, dst + o.key.slice(src.length));
+    await store.deletePrefix(src);
+    const snap = await store.head(snapshotKey(s.row, i));
+    if (snap) {
+      await store.copy(snapshotKey(s.row, i), snapshotKey(s.row, i - 1));
+      await store.delete(snapshotKey(s.row, i));
+    }
+  }
+}
+
 async function deleteSnapshots(store: import('@hypha/storage').BlobStore, prefix: string): Promise<void> {
   const listing = await store.list(prefix, { delimiter: '/' });
   for (const o of listing.objects) if (/\/v\d+\.json$/.test(o.key)) await store.delete(o.key);
@@ -579,6 +703,8 @@ async function deleteSnapshots(store: import('@hypha/storage').BlobStore, prefix
 /** Directory index of a committed version: `vN` name, an index, `latest` (default). */
 export function versionIndex(row: ArtifactRow, version: unknown): number {
   const versions = versionsOf(row);
+  // Like the reference, an artifact that was never committed reads from its first (staged) folder.
+  if ((version === undefined || version === null) && !versions.length) return 0;
   if (version === undefined || version === null || version === 'latest') {
     if (!versions.length) throw notFound(`Artifact ${row.workspace}/${row.alias} has no committed version.`);
     return versions.length - 1;

@@ -6,6 +6,7 @@
 import type { ArtifactManager } from './artifact-manager.js';
 import type { ArtifactFiles } from './artifact-files.js';
 import { invalid } from './errors.js';
+import { vectorServiceMethods } from './vector-methods.js';
 
 function noBranch(branch: unknown): void {
   if (branch !== undefined && branch !== null) throw invalid('branch is only for git-backed artifacts (config.storage="git"), which this server does not support');
@@ -70,6 +71,7 @@ export function createArtifactService(m: ArtifactManager, f: ArtifactFiles): Rec
     get_secret: (artifact_id: any, secret_key: any, context: any) => m.get_secret(artifact_id, secret_key, context),
     set_secret: (artifact_id: any, secret_key: any, secret_value: any, context: any) => m.set_secret(artifact_id, secret_key, secret_value, context),
     set_download_weight: (artifact_id: any, file_path: any, download_weight: any, context: any) => m.set_download_weight(artifact_id, file_path, download_weight, context),
+    ...vectorServiceMethods(m.vectors),
   };
 }
 
@@ -78,4 +80,5 @@ export const ARTIFACT_METHODS = [
   'create', 'edit', 'read', 'commit', 'discard', 'delete', 'duplicate', 'set_parent', 'list', 'search', 'list_files', 'put_file',
   'put_file_start_multipart', 'put_file_complete_multipart', 'get_file', 'read_file', 'write_file', 'remove_file',
   'reset_stats', 'get_secret', 'set_secret', 'set_download_weight',
+  'add_vectors', 'search_vectors', 'remove_vectors', 'get_vector', 'list_vectors',
 ] as const;

@@ -26,6 +26,26 @@ export function parseArtifactId(artifactId: unknown, contextWorkspace: string, w
   return { workspace, alias };
 }
 
+/** The reference's bound on a user-chosen alias (it flows into URLs and storage paths). */
+export const MAX_ALIAS_LENGTH = 64;
+const RESERVED_ALIASES = ['-', '~', '_'];
+
+/** The reference's checks on a requested alias (or template, before it is filled). */
+export function checkNewAlias(alias: string): void {
+  if (RESERVED_ALIASES.includes(alias)) {
+    throw invalid(`Alias '${alias}' is reserved and cannot be used. Please choose a different alias.`);
+  }
+  if (alias.length > MAX_ALIAS_LENGTH) {
+    throw invalid(`Alias is too long (${alias.length} characters); the maximum is ${MAX_ALIAS_LENGTH}. Please choose a shorter alias.`);
+  }
+}
+
+/** A user-chosen alias of a new artifact: {@link checkNewAlias}, then {@link validateAlias}. */
+export function validateNewAlias(alias: string): void {
+  checkNewAlias(alias);
+  validateAlias(alias);
+}
+
 export function validateAlias(alias: string, what = 'alias'): void {
   if (!ALIAS_RE.test(alias) || alias.length > 255) {
     throw invalid(`Invalid ${what} ${JSON.stringify(alias)}: use letters, digits, '.', '_' and '-' (at most 255 characters)`);

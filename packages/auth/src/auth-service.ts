@@ -9,6 +9,7 @@ import { JwksVerifier } from './jwks-verifier.js';
 import { assertStrongRootToken, createAnonymousUser, createHttpAnonymousUser, createRootUser } from './special-users.js';
 import { KeyValueRevocationStore, type TokenRevocationStore } from './token-revocation-store.js';
 import type { UserInfo } from './user-info.js';
+import { normalizeCustomUser, type CustomAuthHooks, type RequestScope } from './custom-auth.js';
 
 /** Options of {@link AuthService}. */
 export interface AuthServiceOptions {
@@ -40,6 +41,10 @@ export class AuthService {
   readonly #revocations: TokenRevocationStore;
   readonly #rootToken: string | undefined;
   readonly #jwks: JwksVerifier | undefined;
+  /** Custom parse/generate/get-token functions installed by startup functions (`register_auth_service`). */
+  readonly custom: CustomAuthHooks = {};
+  /** Refuses users the server blocks (the admin block list): throws an AuthError. */
+  userGate: ((user: UserInfo) => Promise<void>) | null = null;
 
   constructor(options: AuthServiceOptions) {
     this.config = options.config;
@@ -62,6 +67,7 @@ export class AuthService {
       if (await this.#revocations.isRevoked(token)) throw new TokenRevokedError();
     }
     if (user.roles.includes('admin')) user.scope.workspaces['*'] = 'a';
+    if (this.userGate) await this.userGate(user);
     return user;
   }
 
@@ -71,6 +77,21 @@ export class AuthService {
     if (this.#rootToken !== undefined && token.trim() === this.#rootToken) {
       return createRootUser(options.workspace || 'ws-user-root');
     }
+    if (this.custom.parseToken) {
+      let parsed: unknown;
+      try {
+        parsed = await this.custom.parseToken(token);
+      } catch (err) {
+        if (err instanceof AuthError) throw err;
+        throw new InvalidTokenError(`Invalid token: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      }
+      return normalizeCustomUser(parsed);
+    }
+    return this.parseDefaultToken(token);
+  }
+
+  /** The built-in parser (HS256 internal or RS256 OIDC), which custom parsers may fall back to. */
+  async parseDefaultToken(token: string): Promise<UserInfo> {
     const decoded = jwt.decode(token, { complete: true });
     if (!decoded || typeof decoded.payload === 'string') {
       throw new InvalidTokenError('Invalid token: not a JWT');
@@ -91,9 +112,26 @@ export class AuthService {
   }
 
   /** The manager's `generate_token(config)`: a child token (see `createChildUser`). */
-  generateChildToken(caller: UserInfo, config: TokenConfig | null | undefined, context: ChildTokenContext): string {
+  async generateChildToken(caller: UserInfo, config: TokenConfig | null | undefined, context: ChildTokenContext): Promise<string> {
     const { user, expiresIn } = createChildUser(caller, config, context);
+    if (this.custom.generateToken) {
+      const token = await this.custom.generateToken(user, expiresIn);
+      if (typeof token !== 'string' || !token) throw new AuthError('INVALID_ARGUMENT', 'The custom generate_token function returned no token string');
+      return token;
+    }
     return generateToken(this.config, user, { expiresIn });
+  }
+
+  /**
+   * The token a request carries according to the custom `get_token` function, or null when there
+   * is none installed or it found nothing (then the default sources apply).
+   */
+  async customRequestToken(scope: RequestScope): Promise<string | null> {
+    if (!this.custom.getToken) return null;
+    const token = await this.custom.getToken(scope);
+    if (token === undefined || token === null || token === '') return null;
+    if (typeof token !== 'string') throw new InvalidTokenError('Invalid token: the custom get_token function returned a non-string');
+    return token;
   }
 
   /**

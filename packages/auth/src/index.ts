@@ -65,3 +65,5 @@ export type { TokenRevocationStore } from './token-revocation-store.js';
 export { extractTokenFromAuthorization, extractTokenFromCookie } from './extract-token.js';
 export { AuthService } from './auth-service.js';
 export type { AuthServiceOptions, ResolveTokenOptions } from './auth-service.js';
+export { normalizeCustomUser } from './custom-auth.js';
+export type { CustomAuthHooks, CustomGenerateToken, CustomGetToken, CustomParseToken, RequestScope } from './custom-auth.js';

@@ -89,7 +89,7 @@ describe('AuthService.resolveToken', () => {
 describe('child tokens (generate_token)', () => {
   it('mints a child of the caller scoped to the target workspace', async () => {
     const auth = new AuthService({ config });
-    const token = auth.generateChildToken(alice, { permission: 'read', client_id: 'c7', extra_scopes: ['file:download'] }, { workspace: 'lab' });
+    const token = await auth.generateChildToken(alice, { permission: 'read', client_id: 'c7', extra_scopes: ['file:download'] }, { workspace: 'lab' });
     const claims = jwt.decode(token) as Record<string, unknown>;
     expect((claims.exp as number) - (claims.iat as number)).toBe(3600);
     expect(claims['https://amun.ai/parent']).toBe('alice');

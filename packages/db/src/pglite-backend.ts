@@ -1,7 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Extensions } from '@electric-sql/pglite';
-import { PGliteDialect, type Dialect } from 'kysely';
+import type { Dialect } from 'kysely';
+import { PGliteDialect } from './pglite-dialect.js';
 import { INT8_OID, parseInt8 } from './int8.js';
 
 /** Options of {@link openPGlite}. */
@@ -37,5 +38,5 @@ export async function openPGlite(options: PGliteBackendOptions): Promise<Dialect
     // The name was checked by checkSchemaName, so it needs no quoting.
     await pglite.exec(`SET search_path TO ${options.schema}`);
   }
-  return new PGliteDialect({ pglite });
+  return new PGliteDialect(pglite);
 }

@@ -12,6 +12,8 @@ import { PermissionDeniedError, toRpcService } from '@hypha/service';
 import type { CallContext } from '@hypha/service';
 import { PythonEvalWorker } from '@hypha/worker-python';
 import { BrowserWorker } from '@hypha/worker-browser';
+import { McpProxyWorker } from '@hypha/worker-mcp-proxy';
+import { A2AProxyWorker } from '@hypha/worker-a2a-proxy';
 import type { HyphaCore } from '@hypha/workspace';
 import type { MountedArtifacts } from '../artifacts/mount-artifacts.js';
 import type { LogFn } from '../start-server.js';
@@ -23,6 +25,10 @@ export interface MountAppsOptions {
   log: LogFn;
   env: Record<string, string | undefined>;
   enableTerminalWorker?: boolean;
+  /** Register the mcp-server app type's proxy worker (`--enable-mcp`). */
+  enableMcp?: boolean;
+  /** Register the a2a-agent app type's proxy worker (`--enable-a2a`). */
+  enableA2a?: boolean;
   /** Extra in-process workers (tests, embedders). */
   workers?: AppWorker[];
 }
@@ -87,6 +93,8 @@ export async function mountApps(o: MountAppsOptions): Promise<MountedApps> {
     if (browser.available()) workers.push(browser);
     else o.log('warn', 'browser worker not registered: Chromium not found', { chromium: browser.chromiumPath });
   }
+  if (o.enableMcp) workers.push(new McpProxyWorker());
+  if (o.enableA2a) workers.push(new A2AProxyWorker());
   for (const w of workers) {
     const id = await o.core.builtins.register(workerService(w, 'public'), { workspace: 'public' });
     apps.addLocalWorker(id, w);

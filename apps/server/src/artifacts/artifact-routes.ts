@@ -73,7 +73,7 @@ async function handle(deps: ArtifactRouteDeps, req: Request, res: Response, work
   const action = parts[1];
   const isGet = method === 'GET' || method === 'HEAD';
   // Only the routes below exist; anything else falls through to the other handlers.
-  if (!((isGet && (action === undefined || action === 'children' || action === 'files' || action === 'create-zip-file' || (alias === '-' && action === 'search'))) ||
+  if (!((isGet && (action === undefined || action === 'children' || action === 'files' || action === 'zip-files' || action === 'create-zip-file' || (alias === '-' && action === 'search'))) ||
         (method === 'PUT' && action === 'files') ||
         (method === 'POST' && (action === 'create-multipart-upload' || action === 'complete-multipart-upload')))) {
     return false;
@@ -114,7 +114,7 @@ async function handle(deps: ArtifactRouteDeps, req: Request, res: Response, work
         downloadWeight: qNumber(req, 'download_weight'),
       });
       res.setHeader('ETag', stored.etag);
-      res.json({ success: true, message: `File ${path} uploaded` });
+      res.json({ success: true, message: "File uploaded successfully" });
       return true;
     }
     if (path === '' || rawPath.endsWith('/')) {
@@ -147,6 +147,35 @@ async function handle(deps: ArtifactRouteDeps, req: Request, res: Response, work
     await pipeline(read.body, res);
     return true;
   }
+  if (action === 'zip-files') {
+    // `/zip-files/<zip path>/~/<inner path>`, or `?path=<inner path>`.
+    let zipPath = decodeSegments(parts.slice(2).join('/'));
+    let inner = qString(req, 'path') ?? '';
+    const tilde = zipPath.indexOf('/~/');
+    if (tilde >= 0) {
+      if (inner) throw new ArtifactError('INVALID_INPUT', 'You cannot specify a path when using a zip file with a tilde.');
+      inner = zipPath.slice(tilde + 3);
+      zipPath = zipPath.slice(0, tilde);
+    } else if (zipPath.endsWith('/~')) {
+      zipPath = zipPath.slice(0, -2);
+    }
+    const stage = qBool(req, 'stage');
+    const found = await files.zipMember(ctx, artifactId, zipPath, inner, { version: stage ? 'stage' : qString(req, 'version'), stage });
+    if ('listing' in found) {
+      res.json(found.listing);
+      return true;
+    }
+    res.status(200);
+    res.setHeader('Content-Type', contentTypeOf(found.name));
+    res.setHeader('Content-Length', String(found.size));
+    if (method === 'HEAD') {
+      found.body.destroy();
+      res.end();
+      return true;
+    }
+    await pipeline(found.body, res);
+    return true;
+  }
   if (action === 'create-multipart-upload') {
     const path = qString(req, 'path');
     const partCount = qInt(req, 'part_count');
@@ -166,12 +195,25 @@ async function handle(deps: ArtifactRouteDeps, req: Request, res: Response, work
     return true;
   }
   if (action === 'create-zip-file') {
-    const { stream } = await files.zipFiles(ctx, artifactId, { files: qList(req, 'file'), version: qString(req, 'version'), silent: qBool(req, 'silent') });
+    const { stream, length } = await files.zipFiles(ctx, artifactId, { files: qList(req, 'file'), version: qString(req, 'version'), silent: qBool(req, 'silent') });
     res.status(200);
     res.setHeader('Content-Type', 'application/zip');
+    if (length !== null) res.setHeader('Content-Length', String(length));
     res.setHeader('Content-Disposition', `attachment; filename=${JSON.stringify(`${alias}.zip`)}`);
     await pipeline(stream, res);
     return true;
   }
   return false;
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.txt': 'text/plain', '.html': 'text/html', '.htm': 'text/html', '.json': 'application/json', '.xml': 'application/xml',
+  '.csv': 'text/csv', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.png': 'image/png', '.gif': 'image/gif',
+  '.pdf': 'application/pdf', '.js': 'application/javascript', '.css': 'text/css', '.md': 'text/markdown',
+};
+
+/** The reference's content types of zip members, by extension. */
+function contentTypeOf(name: string): string {
+  const dot = name.lastIndexOf('.');
+  return (dot > name.lastIndexOf('/') && CONTENT_TYPES[name.slice(dot).toLowerCase()]) || 'application/octet-stream';
 }

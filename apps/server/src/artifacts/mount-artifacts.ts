@@ -14,6 +14,9 @@ import type { BlobStore } from '@hypha/storage';
 import type { HyphaCore } from '@hypha/workspace';
 import type { HttpLog } from '../http/surface-deps.js';
 import { artifactRoutes } from './artifact-routes.js';
+import { mountGit } from '../git/mount-git.js';
+import { GitArtifacts } from '../git/git-artifact-files.js';
+import { withGitMethods } from '../git/git-artifact-service.js';
 
 export interface ArtifactSettings {
   dataDir?: string | null;
@@ -103,6 +106,7 @@ export async function mountArtifacts(o: MountArtifactsOptions): Promise<MountedA
     workspaceInfo: (ws) => o.core.workspaces.get(ws),
   });
   const files = new ArtifactFiles(manager.access);
+  const git = mountGit({ app: o.app, manager, auth: o.auth, basePath: o.basePath, publicBaseUrl: o.publicBaseUrl, dataDir: s.dataDir, log: o.log });
   if (!s3) {
     let handler: ((req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => Promise<void>) | null = null;
     o.app.use(blobPath, (req, res, next) => {
@@ -127,7 +131,7 @@ export async function mountArtifacts(o: MountArtifactsOptions): Promise<MountedA
     log: o.log,
     allowOrigins: o.allowOrigins ?? ['*'],
   }));
-  await o.core.builtins.register(createArtifactService(manager, files), { workspace: 'public' });
+  await o.core.builtins.register(withGitMethods(createArtifactService(manager, files), new GitArtifacts(manager, git, o.publicBaseUrl)), { workspace: 'public' });
   return {
     manager,
     files,

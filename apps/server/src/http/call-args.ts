@@ -46,14 +46,57 @@ export function bodyFormat(req: Request): BodyFormat {
   throw new HttpError(415, `Invalid content-type: ${type} (supported types: application/json, application/msgpack)`);
 }
 
+/** How deeply a request body may nest (the service call path walks values recursively). */
+export const MAX_BODY_DEPTH = 1000;
+
+/** The nesting depth of a JSON text, counted without parsing it; stops once past `stopAbove`. */
+export function jsonDepth(bytes: Uint8Array, stopAbove: number): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < bytes.length; i++) {
+    const c = bytes[i]!;
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) {
+        max = depth;
+        if (max > stopAbove) return max;
+      }
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return max;
+}
+
+/** Whether a decoded value nests deeper than `max` (walked with an explicit stack). */
+export function valueDepthExceeds(value: unknown, max: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop()!;
+    if (v === null || typeof v !== 'object' || v instanceof Uint8Array) continue;
+    if (d >= max) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, d + 1]);
+  }
+  return false;
+}
+
 export function parseBody(body: Uint8Array, format: BodyFormat): unknown {
   if (format === 'msgpack') {
+    let value: unknown;
     try {
-      return msgpackDecode(body);
+      value = msgpackDecode(body);
     } catch (err) {
       throw badRequest(`Invalid msgpack request body: ${(err as Error).message}`, err);
     }
+    if (valueDepthExceeds(value, MAX_BODY_DEPTH)) {
+      throw badRequest(`Invalid msgpack request body: nested deeper than ${MAX_BODY_DEPTH} levels`);
+    }
+    return value;
   }
+  const deepest = jsonDepth(body, MAX_BODY_DEPTH);
+  if (deepest > MAX_BODY_DEPTH) throw badRequest(`Invalid JSON in request body: nested deeper than ${MAX_BODY_DEPTH} levels`);
   try {
     return JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'));
   } catch (err) {

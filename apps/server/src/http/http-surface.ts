@@ -17,6 +17,8 @@ import { LoginService } from './login-service.js';
 import type { HttpLog, HttpSurfaceDeps } from './surface-deps.js';
 import { sendError } from './http-errors.js';
 import { corsMiddleware } from './cors.js';
+import { mcpRoutes } from '../mcp/mcp-routes.js';
+import { a2aRoutes } from '../a2a/a2a-routes.js';
 
 export interface HttpSurfaceOptions {
   /** Largest request body read whole (service calls, functions apps), in bytes (default 100 MiB). */
@@ -29,10 +31,16 @@ export interface HttpSurfaceOptions {
   httpStreamMaxBuffered?: number;
   /** Origins allowed by CORS (`--allow-origins`; default `["*"]`). */
   allowOrigins?: string[];
+  /** MCP routes `/{ws}/mcp/...` (`--enable-mcp`). */
+  enableMcp?: boolean;
+  /** A2A routes `/{ws}/a2a/...` (`--enable-a2a`). */
+  enableA2a?: boolean;
 }
 
 export interface HttpSurface {
   metrics: HttpMetrics;
+  /** The default `public/hypha-login` (replaced by `register_auth_service`). */
+  login: LoginService;
   close(): Promise<void>;
 }
 
@@ -43,7 +51,7 @@ export interface MountOptions extends HttpSurfaceOptions {
   log: HttpLog;
 }
 
-export async function mountHttpSurface(app: Express, o: MountOptions): Promise<HttpSurface> {
+export async function mountHttpSurface(app: Express, o: MountOptions, beforeNotFound?: (app: Express) => void): Promise<HttpSurface> {
   const metrics = new HttpMetrics(o.core);
   const callTimeout = o.httpCallTimeout ?? 30;
   const deps: HttpSurfaceDeps = {
@@ -62,9 +70,13 @@ export async function mountHttpSurface(app: Express, o: MountOptions): Promise<H
   // The apps proxy sits outside the CORS policy in the reference (functions apps add their own).
   app.use(base, corsMiddleware(o.allowOrigins ?? ['*'], (path) => /^\/[^/]+\/apps(\/|$)/.test(path)));
   app.use(base, rpc.routes());
+  const mcp = o.enableMcp ? mcpRoutes(deps) : null;
+  if (mcp) app.use(base, mcp.router);
+  if (o.enableA2a) app.use(base, a2aRoutes(deps));
   app.use(base, serviceRoutes(deps));
   app.use(base, appRoutes(deps));
   app.use(base, opsRoutes(deps));
+  beforeNotFound?.(app);
   app.use((req: Request, res: Response) => {
     res.status(404).json({ success: false, detail: `Not found: ${req.method} ${req.path}` });
   });
@@ -76,8 +88,10 @@ export async function mountHttpSurface(app: Express, o: MountOptions): Promise<H
   await login.start();
   return {
     metrics,
+    login,
     async close() {
       rpc.close();
+      await mcp?.close();
       await deps.callers.close();
       await login.stop();
     },

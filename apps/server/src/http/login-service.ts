@@ -69,8 +69,10 @@ export class LoginService {
       type: 'functions',
       description: 'Login service of the server (internal auth)',
       config: { visibility: 'public' },
-      index: () => ({ status: 200, headers: { 'Content-Type': 'text/html; charset=utf-8' }, body: loginPageHtml(this.base) }),
-      start: async (workspace?: string | null, expires_in?: number | null) => {
+      // Each function names a trailing `_context`: services that set `require_context` (local
+      // accounts) pass the caller's context last, and it must not land in an optional parameter.
+      index: (_scope?: unknown, _context?: unknown) => ({ status: 200, headers: { 'Content-Type': 'text/html; charset=utf-8' }, body: loginPageHtml(this.base) }),
+      start: async (workspace?: string | null, expires_in?: number | null, _context?: unknown) => {
         const key = randId();
         await bus.set(keyOf(key), '', { ttlMs: MAXIMUM_LOGIN_TIME * 1000 });
         const q = workspace ? `&workspace=${encodeURIComponent(workspace)}` : '';
@@ -83,7 +85,7 @@ export class LoginService {
           generate_url: `${this.base}/public/services/hypha-login/generate`,
         };
       },
-      check: async (key: string, timeout?: number | null, profile?: boolean | null) => {
+      check: async (key: string, timeout?: number | null, profile?: boolean | null, _context?: unknown) => {
         const limit = Date.now() + (timeout ?? MAXIMUM_LOGIN_TIME) * 1000;
         for (;;) {
           const raw = await bus.get(keyOf(String(key)));
@@ -109,6 +111,7 @@ export class LoginService {
         nickname?: string | null,
         user_id?: string | null,
         picture?: string | null,
+        _context?: unknown,
       ) => {
         const stored = await bus.get(keyOf(String(key)));
         if (stored === null) throw new Error(`Invalid login key: ${key} (unknown or expired)`);
@@ -116,7 +119,7 @@ export class LoginService {
         const user: UserInfo = await this.auth.resolveToken(token);
         let finalToken = token;
         if (workspace) {
-          finalToken = this.auth.generateChildToken(
+          finalToken = await this.auth.generateChildToken(
             user,
             { workspace, expires_in: expires_in ?? 3600, permission: 'admin' },
             { workspace: user.scope?.current_workspace ?? workspace },

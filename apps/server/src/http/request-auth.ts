@@ -8,6 +8,7 @@ import type { Request } from 'express';
 import { assertGeneralAccess, extractTokenFromAuthorization, extractTokenFromCookie, isAuthError } from '@hypha/auth';
 import type { AuthService, UserInfo } from '@hypha/auth';
 import { HttpError } from './http-errors.js';
+import { requestScope } from '../ops/request-scope.js';
 
 export interface Caller {
   user: UserInfo;
@@ -32,9 +33,10 @@ export async function authenticate(
   allowQuery = true,
   specializedScopes: 'refused' | 'checked-by-route' = 'refused',
 ): Promise<Caller> {
-  const token = tokenFrom(req, allowQuery);
+  let token: string | null;
   let user: UserInfo;
   try {
+    token = (await auth.customRequestToken(requestScope(req, 'http'))) ?? tokenFrom(req, allowQuery);
     user = await auth.resolveToken(token, { anonymous: 'http' });
   } catch (err) {
     throw new HttpError(401, `Invalid token: ${err instanceof Error ? err.message : String(err)}`, { cause: err });

@@ -1,5 +1,5 @@
 /**
- * Locates the `@hypha/rpc` browser bundles served at `/assets/hypha-rpc-websocket.{js,mjs}`.
+ * Locates the `@hypha/rpc` browser bundles served at `/assets/hypha-rpc-websocket.{js,min.js,mjs}`.
  */
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 
 export const BUNDLES = {
   'hypha-rpc-websocket.js': 'hypha-rpc-websocket.min.js',
+  'hypha-rpc-websocket.min.js': 'hypha-rpc-websocket.min.js',
   'hypha-rpc-websocket.mjs': 'hypha-rpc-websocket.mjs',
 } as const;
 

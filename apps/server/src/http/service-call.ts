@@ -9,7 +9,7 @@ import type { CallContext, HyphaCore, ServiceInfo } from '@hypha/workspace';
 import type { CallArgs } from './call-args.js';
 import type { CallerLease } from './http-caller-pool.js';
 import type { HttpCallerPeer } from './http-caller.js';
-import { badRequest, notFound } from './http-errors.js';
+import { HttpError, badRequest, notFound } from './http-errors.js';
 import { parameterNames } from './param-names.js';
 
 export type ResolvedService = { kind: 'manager' } | { kind: 'remote'; info: ServiceInfo };
@@ -21,7 +21,17 @@ export async function resolveService(
   serviceId: string,
   mode: string | undefined,
 ): Promise<ResolvedService> {
-  if (serviceId === 'ws' || serviceId === '~') return { kind: 'manager' };
+  if (serviceId === 'ws' || serviceId === '~') {
+    // The manager acts on the caller's workspace: a URL naming another one must not silently
+    // answer for the caller's (issue #10 item 10). `public` hosts shared helpers anyone may call.
+    if (urlWorkspace !== 'public' && peer.workspace !== urlWorkspace) {
+      throw new HttpError(
+        403,
+        `Permission denied: this token acts on workspace ${peer.workspace}, not on ${urlWorkspace}; use a token for ${urlWorkspace}`,
+      );
+    }
+    return { kind: 'manager' };
+  }
   const ctx = peer.context(core.managerId);
   const info = await core.manager.get_service_info(`${urlWorkspace}/${serviceId}`, mode ? { mode } : {}, ctx);
   return { kind: 'remote', info };

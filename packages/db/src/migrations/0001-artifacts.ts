@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { Migration } from 'kysely/migration';
+import type { Migration } from 'kysely';
 
 /**
  * The reference's initial schema (Alembic `9096f050eb04`) plus the `blocklist` table, in

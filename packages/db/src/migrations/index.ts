@@ -1,4 +1,4 @@
-import type { Migration } from 'kysely/migration';
+import type { Migration } from 'kysely';
 import { artifactsMigration } from './0001-artifacts.js';
 
 /**

@@ -4,7 +4,7 @@
  */
 import type { RpcInternals } from '../rpc-internals.js';
 import type { CallContext } from '../rpc-types.js';
-import { decodeFrame, FrameError } from '../codec/frame.js';
+import { decodeFrame, FrameError, mergeSegment2 } from '../codec/frame.js';
 import { RpcError } from '../errors.js';
 
 const MAX_ENTRIES = 256;
@@ -124,7 +124,7 @@ export function createMessageCache(rpc: RpcInternals): MessageCacheApi {
       main.user = context.user;
       const { ctx: _ignored, ...header } = main;
       main.ctx = { ...header, ...rpc.defaultContext };
-      if (decoded.extra) Object.assign(main, decoded.extra);
+      if (decoded.extra) mergeSegment2(main, decoded.extra);
       rpc.dispatch(main);
     },
     remove(key, context) {

@@ -164,3 +164,16 @@ export function decodeFrame(frame: Uint8Array): DecodedFrame {
   }
   return { main: header, extra: decodeSegment(frame, headerEnd, extraEnd, 'segment 2') };
 }
+
+/**
+ * Keys a receiver takes from segment 1 only: the router stamps `from`, `to`, `ws` and `user` there,
+ * and `ctx` is built from them. A copy in segment 2 (which routers forward unread) is ignored.
+ */
+const SEGMENT1_ONLY = new Set(['from', 'to', 'ws', 'user', 'ctx']);
+
+/** Merges segment 2 into the decoded segment 1 like hypha-rpc, except for the keys the router stamps. */
+export function mergeSegment2(main: Record<string, unknown>, extra: Record<string, unknown>): void {
+  for (const key of Object.keys(extra)) {
+    if (!SEGMENT1_ONLY.has(key)) main[key] = extra[key];
+  }
+}

@@ -27,13 +27,19 @@ function requireBytes(value: unknown, rtype: string): Uint8Array {
   return value;
 }
 
+/** How deeply received values may nest; deeper ones are refused instead of exhausting the stack. */
+export const MAX_DECODE_DEPTH = 1000;
+
 /** Decodes a received value; throws {@link RpcError} `DECODE_FAILED` for malformed `_rtype` maps. */
-export async function decodeValue(rpc: RpcInternals, value: unknown, scope: DecodeScope): Promise<any> {
+export async function decodeValue(rpc: RpcInternals, value: unknown, scope: DecodeScope, depth = 0): Promise<any> {
   if (!value || typeof value !== 'object' || value instanceof Uint8Array) return value;
+  if (depth >= MAX_DECODE_DEPTH) {
+    throw new RpcError('DECODE_FAILED', `Invalid value: arguments nested deeper than ${MAX_DECODE_DEPTH} levels are refused`);
+  }
   if (Array.isArray(value)) {
     if (isPlainData(value)) return value;
     const out = new Array(value.length);
-    for (let i = 0; i < value.length; i++) out[i] = await decodeValue(rpc, value[i], scope);
+    for (let i = 0; i < value.length; i++) out[i] = await decodeValue(rpc, value[i], scope, depth + 1);
     return out;
   }
   if (!isPlainObject(value)) return value;
@@ -41,13 +47,13 @@ export async function decodeValue(rpc: RpcInternals, value: unknown, scope: Deco
   if (typeof rtype !== 'string') {
     if (isPlainData(value)) return value;
     const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value)) out[key] = await decodeValue(rpc, value[key], scope);
+    for (const key of Object.keys(value)) out[key] = await decodeValue(rpc, value[key], scope, depth + 1);
     return out;
   }
 
   const codec = rpc.codecs.get(rtype);
   if (codec?.decoder) {
-    const inner = await decodeFields(rpc, value, scope);
+    const inner = await decodeFields(rpc, value, scope, depth);
     return await codec.decoder({ ...inner, _rtype: rtype });
   }
   switch (rtype) {
@@ -74,13 +80,13 @@ export async function decodeValue(rpc: RpcInternals, value: unknown, scope: Deco
       return copyBytes(requireBytes(value._rvalue, 'memoryview'));
     case 'set': {
       if (!Array.isArray(value._rvalue)) throw new RpcError('DECODE_FAILED', 'Invalid set value: _rvalue must be an array');
-      return new Set(await decodeValue(rpc, value._rvalue, scope));
+      return new Set(await decodeValue(rpc, value._rvalue, scope, depth + 1));
     }
     case 'orderedmap': {
       if (!Array.isArray(value._rvalue)) {
         throw new RpcError('DECODE_FAILED', 'Invalid orderedmap value: _rvalue must be an array');
       }
-      const entries = (await decodeValue(rpc, value._rvalue, scope)) as unknown[];
+      const entries = (await decodeValue(rpc, value._rvalue, scope, depth + 1)) as unknown[];
       entries.forEach((e, i) => {
         if (!Array.isArray(e) || e.length !== 2) {
           throw new RpcError('DECODE_FAILED', `Invalid orderedmap value: entry ${i} is not a [key, value] pair`);
@@ -92,7 +98,7 @@ export async function decodeValue(rpc: RpcInternals, value: unknown, scope: Deco
       return decodeIostream(rpc, value, scope);
     default: {
       // ndarray, stop_iteration, pydantic-model and unknown types: keep the map, decode its fields.
-      const inner = await decodeFields(rpc, value, scope);
+      const inner = await decodeFields(rpc, value, scope, depth);
       return { ...inner, _rtype: rtype };
     }
   }
@@ -102,10 +108,11 @@ async function decodeFields(
   rpc: RpcInternals,
   value: Record<string, unknown>,
   scope: DecodeScope,
+  depth: number,
 ): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(value)) {
-    if (key !== '_rtype') out[key] = await decodeValue(rpc, value[key], scope);
+    if (key !== '_rtype') out[key] = await decodeValue(rpc, value[key], scope, depth + 1);
   }
   return out;
 }

@@ -1,8 +1,8 @@
 /**
  * Turning what the transport delivers into messages for the peer's event handlers: binary
- * frames (spec §3.1, segment 2 merged into segment 1, `ctx` built) and JSON text messages.
+ * frames (spec §3.1, segment 2 merged into segment 1 except the stamped keys, `ctx` built) and JSON text messages.
  */
-import { decodeFrame, decodeFrameHeader, encodeFrame, type FrameHeader } from '../codec/frame.js';
+import { decodeFrame, decodeFrameHeader, encodeFrame, mergeSegment2, type FrameHeader } from '../codec/frame.js';
 import { toError } from '../errors.js';
 import type { Logger } from '../utils/logger.js';
 
@@ -40,7 +40,8 @@ export function receiveMessage(host: InboundHost, data: Uint8Array | ArrayBuffer
   }
   const main: Record<string, any> = decoded.main;
   main.ctx = { ...main, ...host.defaultContext };
-  if (decoded.extra) Object.assign(main, decoded.extra);
+  // The caller is who the router stamped in segment 1, whatever segment 2 claims.
+  if (decoded.extra) mergeSegment2(main, decoded.extra);
   host.dispatch(main);
 }
 

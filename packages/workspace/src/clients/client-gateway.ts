@@ -102,8 +102,9 @@ export class ClientGateway {
   async authenticate(hello: ClientHello): Promise<{ user: UserInfo; workspace: string; reconnecting: boolean }> {
     const clientId = strOrNull(hello.client_id, 'client_id');
     if (!clientId) throw new ConnectionRejectedError(1003, 'Failed to decode authentication information: client_id is required');
-    if (/[/:@\s]/.test(clientId) || clientId.includes('*')) {
-      throw fail(`Invalid client id: ${JSON.stringify(clientId)}; it must not contain '/', ':', '@', '*' or spaces`);
+    if (clientId.length > 256) throw fail(`Invalid client id: ${JSON.stringify(clientId.slice(0, 32))}… is longer than 256 characters`);
+    if (/[/:@*\s\u0000-\u001f\u007f]/.test(clientId)) {
+      throw fail(`Invalid client id: ${JSON.stringify(clientId)}; it must not contain '/', ':', '@', '*', spaces or control characters`);
     }
     const workspace = strOrNull(hello.workspace, 'workspace');
     const token = strOrNull(hello.token, 'token');

@@ -17,8 +17,31 @@ export function isManagerServiceId(id: string): boolean {
   return id === '~' || id.endsWith('/~');
 }
 
+/** Longest workspace, client, service, app or type id part accepted anywhere. */
+export const MAX_ID_PART = 256;
+
+/**
+ * The name a client registers a service under: letters, digits, `-`, `_` and `.`, at most
+ * {@link MAX_ID_PART} characters. `/`, `:`, `@`, `*` and `|` are separators and wildcards of the
+ * id grammar, so a name holding them could impersonate another workspace's service in lookups.
+ */
+export function validateServiceName(name: string): string {
+  if (name.length > MAX_ID_PART) {
+    throw new InvalidInputError(`Invalid service id: ${JSON.stringify(name.slice(0, 32))}… is longer than ${MAX_ID_PART} characters`);
+  }
+  if (!/^[a-zA-Z0-9_.-]+$/.test(name)) {
+    throw new InvalidInputError(
+      `Invalid service id: ${JSON.stringify(name)}; a service id may only contain letters, digits, '-', '_' and '.'`,
+    );
+  }
+  return name;
+}
+
 /** Allowed characters in query parts (reference `validate_key_part`). */
 export function validateKeyPart(part: string, what: string): string {
+  if (part.length > MAX_ID_PART) {
+    throw new InvalidInputError(`Invalid ${what}: ${JSON.stringify(part.slice(0, 32))}… is longer than ${MAX_ID_PART} characters`);
+  }
   if (!/^[a-zA-Z0-9\-_/|*.@:]*$/.test(part) || part.length === 0) {
     throw new InvalidInputError(`Invalid ${what}: ${JSON.stringify(part)} contains characters that are not allowed`);
   }
@@ -28,6 +51,9 @@ export function validateKeyPart(part: string, what: string): string {
 export function resolveServiceId(serviceId: unknown, ctxWs: string): ResolvedServiceId {
   if (typeof serviceId !== 'string' || serviceId.length === 0) {
     throw new InvalidInputError('Service ID must be a non-empty string.');
+  }
+  if (serviceId.length > MAX_ID_PART * 3) {
+    throw new InvalidInputError(`Invalid service id: ${JSON.stringify(serviceId.slice(0, 32))}… is longer than ${MAX_ID_PART * 3} characters`);
   }
   if (countOf(serviceId, '/') > 1) throw new InvalidInputError("Service id must contain at most one '/'");
   if (countOf(serviceId, ':') > 1) throw new InvalidInputError("Service id must contain at most one ':'");

@@ -18,7 +18,7 @@ import type { WorkspaceStore } from '../workspaces/workspace-store.js';
 import { callerClientId, callerFullId, requireContext } from './context.js';
 import type { CallContext } from './context.js';
 import { EventLog } from './event-log.js';
-import { isManagerServiceId, normaliseListQuery, resolveServiceId, validateKeyPart } from './service-query.js';
+import { isManagerServiceId, normaliseListQuery, resolveServiceId, validateKeyPart, validateServiceName } from './service-query.js';
 import { toCaseConverted } from './case-conversion.js';
 import { rebindRemoteFunctions } from './relayed-functions.js';
 
@@ -280,9 +280,10 @@ export class WorkspaceManager {
       throw new InvalidInputError(`Invalid visibility: ${String(visibility)} (expected protected, public or unlisted)`);
     }
     info.config.visibility = visibility;
-    validateKeyPart(serviceName, 'service id');
+    validateServiceName(serviceName);
     if (info.app_id.includes('/')) throw new InvalidInputError("App id info must not contain '/'");
     validateKeyPart(info.app_id, 'app id');
+    if (!/^[a-zA-Z0-9_.*-]+$/.test(info.app_id)) throw new InvalidInputError(`Invalid app id: ${JSON.stringify(info.app_id)}`);
     validateKeyPart(info.type, 'service type');
     const isBuiltin = serviceName === 'built-in';
     if (!isBuiltin) {

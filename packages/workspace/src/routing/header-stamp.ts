@@ -1,7 +1,8 @@
 /**
  * Rewrites segment 1 of a routed frame without re-encoding it (rpc-protocol §3.3).
  *
- * The router overwrites `to`, `from`, `ws` and `user`. Instead of encoding the whole decoded map
+ * The router overwrites `to`, `from`, `ws` and `user`, and drops any `ctx` (clients build it from
+ * the stamped fields; the Python client would trust one sent along). Instead of encoding the whole decoded map
  * again, the other key/value pairs are copied as raw bytes from the incoming frame, `to` is
  * encoded, and `from`/`ws`/`user` come pre-encoded from a {@link SenderStamp} (they are the same
  * for every frame a connection sends). Segment 2 follows byte for byte.
@@ -11,11 +12,10 @@
  * const out = stampFrame(frame, headerEnd, 'ws-1/c2', stamp.pairs('ws-1'));
  */
 import { encodeMsgpack, msgpackValueEnd } from '@hypha/rpc';
+import { trustedKeyAt } from './segment-guard.js';
 
 const utf8 = new TextEncoder();
 
-/** Keys the router stamps; any copy of them in the incoming frame is dropped. */
-const STAMPED_KEYS = ['to', 'from', 'ws', 'user'].map((k) => utf8.encode(k));
 
 /** Encoded `from`, `ws` and `user` pairs of one sender, cached by `ws` value. */
 export class SenderStamp {
@@ -59,7 +59,7 @@ let kept = new Int32Array(64);
 
 /**
  * Builds the routed frame: segment 1 of `frame` (which ends at `headerEnd` and must be a valid
- * msgpack map, as checked by `decodeFrameHeader`) minus any `to`/`from`/`ws`/`user` pair, plus
+ * msgpack map, as checked by `decodeFrameHeader`) minus any `to`/`from`/`ws`/`user`/`ctx` pair, plus
  * `to: target` and the sender's pre-encoded `stampPairs` (3 pairs), then the rest of `frame`.
  */
 export function stampFrame(frame: Uint8Array, headerEnd: number, target: string, stampPairs: Uint8Array): Uint8Array {
@@ -96,7 +96,7 @@ function stamp(frame: Uint8Array, headerEnd: number, target: string, stampPairs:
   for (let i = 0; i < count; i++) {
     const start = pos;
     pos = msgpackValueEnd(frame, msgpackValueEnd(frame, pos));
-    if (isStampedKey(frame, start)) continue;
+    if (trustedKeyAt(frame, start) !== null) continue;
     kept[keptCount * 2] = start;
     kept[keptCount * 2 + 1] = pos;
     keptCount++;
@@ -134,37 +134,6 @@ function writeSizedHead(out: Uint8Array, o: number, type: number, bytes: number,
   out[o++] = type;
   for (let shift = (bytes - 1) * 8; shift >= 0; shift -= 8) out[o++] = (n >>> shift) & 0xff;
   return o;
-}
-
-/** Whether the map key at `pos` is a string equal to one of the stamped keys. */
-function isStampedKey(frame: Uint8Array, pos: number): boolean {
-  const tag = frame[pos]!;
-  let len: number;
-  let start: number;
-  if (tag >= 0xa0 && tag <= 0xbf) {
-    len = tag & 0x1f;
-    start = pos + 1;
-  } else if (tag === 0xd9) {
-    len = frame[pos + 1]!;
-    start = pos + 2;
-  } else if (tag === 0xda) {
-    len = (frame[pos + 1]! << 8) | frame[pos + 2]!;
-    start = pos + 3;
-  } else {
-    return false; // str32 or non-string keys: never one of the four short names in practice
-  }
-  for (const key of STAMPED_KEYS) {
-    if (key.length !== len) continue;
-    let same = true;
-    for (let i = 0; i < len; i++) {
-      if (frame[start + i] !== key[i]) {
-        same = false;
-        break;
-      }
-    }
-    if (same) return true;
-  }
-  return false;
 }
 
 function utf8Length(s: string): number {

@@ -15,6 +15,7 @@ import { RecentlyDisconnected } from './recently-disconnected.js';
 import { syntheticReject } from './synthetic-reject.js';
 import { SenderStamp, readRoutingFields, stampFrame, stampHeader } from './header-stamp.js';
 import type { RoutingFields } from './header-stamp.js';
+import { segment2Problem } from './segment-guard.js';
 
 /** A peer attached to the router: a WebSocket client, an HTTP stream, or an in-server peer. */
 export interface RouteEndpoint {
@@ -326,6 +327,11 @@ export class RouteHandle {
   /** Returns a promise only when an asynchronous presence lookup was needed. */
   private routeDecoded(frame: Uint8Array, fields: RoutingFields): Promise<void> | void {
     const { to: sentTo, from: sentFrom, session, headerEnd } = fields;
+    const problem = segment2Problem(frame, headerEnd);
+    if (problem !== null) {
+      this.reject(session, sentTo, sentFrom, `Frame from ${this.id} refused: ${problem}`);
+      return;
+    }
     if (sentFrom !== undefined && sentFrom !== this.id && sentFrom !== this.clientId) {
       this.reject(session, sentTo, sentFrom, `Forged sender rejected: the frame claims to be from '${sentFrom}' but the connection is '${this.id}'`);
       return;

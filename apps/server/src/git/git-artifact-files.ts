@@ -1,0 +1,265 @@
+/**
+ * File operations of git-storage artifacts: reading and listing at a git ref, per-branch staging
+ * (`edit(stage=True, branch=…)`, `write_file`, `remove_file`, `get_status`, `discard_changes`)
+ * and committing a branch's staged changes as one git commit.
+ */
+import type { ArtifactContext, ArtifactManager, ArtifactRow, Operation } from '@hypha/artifacts';
+import { parseArtifactId, requireContext } from '@hypha/artifacts';
+import type { GitRepo, GitStorage } from '@hypha/git-storage';
+import { checkBranch, checkRepoPath, commitChanges, listTree, readBlob, readDoc, resolveCommit, statFile, updateDoc, writeBlob } from '@hypha/git-storage';
+import { InvalidArgumentError, NotFoundError } from '@hypha/service';
+import { gitDefaultBranch, gitPrefix, isGitArtifact } from './mount-git.js';
+
+type StagedFile = { oid: string; size: number } | { remove: true };
+
+export interface StagingDoc {
+  active_branch: string | null;
+  branches: Record<string, { files: Record<string, StagedFile>; intent?: string | null }>;
+}
+
+const EMPTY_STAGING: StagingDoc = { active_branch: null, branches: {} };
+const READ_DEFAULT = 64 * 1024;
+const READ_MAX = 10 * 1024 * 1024;
+
+export interface GitArtifact {
+  row: ArtifactRow;
+  repo: GitRepo;
+  ctx: ArtifactContext;
+  defaultBranch: string;
+}
+
+export class GitArtifacts {
+  constructor(
+    readonly manager: ArtifactManager,
+    readonly storage: GitStorage,
+    readonly publicBaseUrl: string,
+  ) {}
+
+  /** The artifact's row when it is git-backed (no permission check: only to pick the code path). */
+  async gitRow(artifactId: unknown, context: unknown): Promise<ArtifactRow | null> {
+    if (typeof artifactId !== 'string' || !context) return null;
+    const { db } = await this.manager.access.ready();
+    const ws = (context as { ws?: string }).ws ?? '';
+    let ref;
+    try {
+      ref = parseArtifactId(artifactId, ws);
+    } catch {
+      return null;
+    }
+    const row = await this.manager.access.find(db, ref);
+    return row && isGitArtifact(row) ? row : null;
+  }
+
+  /** Loads a git artifact with the permission for `op`. */
+  async open(artifactId: unknown, context: unknown, op: Operation): Promise<GitArtifact> {
+    const ctx = requireContext(context);
+    const { db } = await this.manager.access.ready();
+    const { row } = await this.manager.access.loadFor(db, artifactId, ctx, op);
+    if (!isGitArtifact(row)) throw new InvalidArgumentError(`Artifact ${row.workspace}/${row.alias} is not a git-storage artifact (config.storage="git")`);
+    const defaultBranch = gitDefaultBranch(row);
+    return { row, ctx, defaultBranch, repo: await this.storage.repo(gitPrefix(row), defaultBranch) };
+  }
+
+  gitUrl(row: ArtifactRow): string {
+    return `${this.publicBaseUrl}/${encodeURIComponent(row.workspace)}/git/${encodeURIComponent(row.alias ?? row.id)}`;
+  }
+
+  /** Commit of `version` (a branch, tag or commit id; `latest`/none: the default branch), or null in an empty repository. */
+  async commitOf(a: GitArtifact, version: unknown): Promise<string | null> {
+    await a.repo.sync();
+    const ref = version === undefined || version === null || version === '' || version === 'latest' ? a.defaultBranch : String(version);
+    const oid = await resolveCommit(a.repo, ref);
+    if (!oid && ref !== a.defaultBranch) throw new NotFoundError(`Version '${ref}' does not exist in the git repository of ${a.row.workspace}/${a.row.alias}`);
+    return oid;
+  }
+
+  staging(a: GitArtifact): Promise<StagingDoc> {
+    return readDoc(a.repo, 'staging', EMPTY_STAGING);
+  }
+
+  private async stagedBranch(a: GitArtifact, branch: unknown): Promise<string> {
+    if (branch !== undefined && branch !== null) return checkBranch(branch);
+    return (await this.staging(a)).active_branch ?? a.defaultBranch;
+  }
+
+  async startStaging(a: GitArtifact, branch: unknown, intent?: string | null): Promise<string> {
+    const b = branch === undefined || branch === null ? a.defaultBranch : checkBranch(branch);
+    await updateDoc(a.repo, 'staging', EMPTY_STAGING, async (s) => {
+      s.branches[b] ??= { files: {}, intent: intent ?? null };
+      s.active_branch = b;
+      return { value: s, result: undefined };
+    });
+    return b;
+  }
+
+  private async stage(a: GitArtifact, branch: unknown, path: string, file: StagedFile): Promise<string> {
+    const b = await this.stagedBranch(a, branch);
+    return updateDoc(a.repo, 'staging', EMPTY_STAGING, async (s) => {
+      const entry = s.branches[b];
+      if (!entry) throw new InvalidArgumentError(`Artifact ${a.row.workspace}/${a.row.alias} must be in staging mode for branch '${b}'; call edit(stage=True, branch='${b}') first.`);
+      entry.files[path] = file;
+      return { value: s, result: b };
+    });
+  }
+
+  async writeFile(a: GitArtifact, filePath: unknown, content: unknown, format: unknown, encoding: unknown, branch: unknown) {
+    const path = checkRepoPath(filePath);
+    const bytes = encodeContent(content, format, encoding);
+    // Refuse before storing anything when the branch is not being staged.
+    const b = await this.stagedBranch(a, branch);
+    if (!(await this.staging(a)).branches[b]) {
+      throw new InvalidArgumentError(`Artifact ${a.row.workspace}/${a.row.alias} must be in staging mode for branch '${b}'; call edit(stage=True, branch='${b}') first.`);
+    }
+    const oid = await a.repo.change(() => writeBlob(a.repo, bytes));
+    await this.stage(a, b, path, { oid, size: bytes.length });
+    return { success: true, bytes_written: bytes.length, path, size: bytes.length, branch: b };
+  }
+
+  async removeFile(a: GitArtifact, filePath: unknown, branch: unknown) {
+    const path = checkRepoPath(filePath);
+    const b = await this.stage(a, branch, path, { remove: true });
+    return { success: true, path, branch: b };
+  }
+
+  async readFile(a: GitArtifact, filePath: unknown, format: unknown, encoding: unknown, offset: unknown, limit: unknown, version: unknown, stage: unknown, branch: unknown) {
+    const path = checkRepoPath(filePath);
+    const fmt = (format ?? 'text') as string;
+    if (!['text', 'binary', 'base64', 'json'].includes(fmt)) throw new InvalidArgumentError('format must be "text", "binary", "base64" or "json"');
+    const enc = (encoding ?? 'utf-8') as string;
+    if (!Buffer.isEncoding(enc)) throw new InvalidArgumentError(`Unknown encoding ${JSON.stringify(encoding)}`);
+    const start = offset === undefined || offset === null ? 0 : Number(offset);
+    const length = limit === undefined || limit === null ? READ_DEFAULT : Number(limit);
+    if (!Number.isInteger(start) || start < 0) throw new InvalidArgumentError('offset must be a non-negative integer');
+    if (!Number.isInteger(length) || length < 1 || length > READ_MAX) throw new InvalidArgumentError(`limit must be an integer in 1..${READ_MAX}`);
+    let oid: string | null = null;
+    let ref = version;
+    if (stage === true) {
+      const b = await this.stagedBranch(a, branch);
+      const staged = (await this.staging(a)).branches[b]?.files[path];
+      if (staged && 'remove' in staged) throw new NotFoundError(`File '${path}' not found: it is staged for removal on branch '${b}'`);
+      if (staged) oid = staged.oid;
+      ref = b;
+    }
+    if (!oid) {
+      const commit = await this.commitOf(a, ref);
+      const found = commit ? await statFile(a.repo, commit, path) : null;
+      if (!found) throw new NotFoundError(`File '${path}' not found in ${a.row.workspace}/${a.row.alias} at ${String(ref ?? a.defaultBranch)}`);
+      oid = found.oid;
+    } else {
+      await a.repo.sync();
+    }
+    const all = await readBlob(a.repo, oid);
+    const bytes = all.subarray(start, start + length);
+    const hasMore = start + bytes.length < all.length;
+    let content: unknown;
+    if (fmt === 'binary') content = new Uint8Array(bytes);
+    else if (fmt === 'base64') content = bytes.toString('base64');
+    else if (fmt === 'json') {
+      if (hasMore || start > 0) throw new InvalidArgumentError('format "json" needs the whole file; raise limit or drop offset');
+      try {
+        content = JSON.parse(bytes.toString(enc as BufferEncoding));
+      } catch (err) {
+        throw new InvalidArgumentError(`File '${path}' is not valid JSON: ${(err as Error).message}`);
+      }
+    } else content = bytes.toString(enc as BufferEncoding);
+    return { name: path, path, format: fmt, content, offset: start, length: bytes.length, size: all.length, has_more: hasMore };
+  }
+
+  async listFiles(a: GitArtifact, dirPath: unknown, version: unknown, stage: unknown, branch: unknown) {
+    const dir = dirPath === undefined || dirPath === null || dirPath === '' || dirPath === '/' ? '' : checkRepoPath(dirPath, 'dir_path');
+    let ref = version;
+    let staged: Record<string, StagedFile> = {};
+    if (stage === true) {
+      const b = await this.stagedBranch(a, branch);
+      staged = (await this.staging(a)).branches[b]?.files ?? {};
+      ref = b;
+    }
+    const commit = await this.commitOf(a, ref);
+    let entries: Array<Record<string, unknown>> = [];
+    if (commit) {
+      try {
+        entries = (await listTree(a.repo, commit, dir)).map((e) => ({ name: e.name, type: e.type, ...(e.type === 'file' ? { size: e.size } : {}) }));
+      } catch (err) {
+        if (!(err instanceof NotFoundError) || Object.keys(staged).length === 0) throw err;
+      }
+    }
+    const prefix = dir ? `${dir}/` : '';
+    for (const [path, file] of Object.entries(staged)) {
+      if (!path.startsWith(prefix)) continue;
+      const rest = path.slice(prefix.length);
+      const slash = rest.indexOf('/');
+      const name = slash < 0 ? rest : rest.slice(0, slash);
+      const i = entries.findIndex((e) => e.name === name);
+      if ('remove' in file) {
+        if (slash < 0 && i >= 0) entries.splice(i, 1);
+        continue;
+      }
+      const entry = slash < 0 ? { name, type: 'file', size: file.size, staged: true } : { name, type: 'directory', staged: true };
+      if (i >= 0) entries[i] = { ...entries[i], ...entry };
+      else entries.push(entry);
+    }
+    return entries;
+  }
+
+  /** Commits the staged changes of `branch` (default: the active one); null when nothing is staged. */
+  async commitStaged(a: GitArtifact, branch: unknown, comment: unknown): Promise<{ branch: string; sha: string } | null> {
+    const doc = await this.staging(a);
+    const b = branch === undefined || branch === null ? doc.active_branch : checkBranch(branch);
+    if (!b || !doc.branches[b]) return null;
+    const files = doc.branches[b].files;
+    const changes = Object.entries(files).map(([path, f]) => ({ path, oid: 'remove' in f ? null : f.oid }));
+    const message = typeof comment === 'string' && comment ? comment : `Commit staged changes on ${b}`;
+    const author = { name: String(a.ctx.user.id), email: a.ctx.user.email ? String(a.ctx.user.email) : `${String(a.ctx.user.id)}@hypha` };
+    const sha = await a.repo.change(() => commitChanges(a.repo, b, changes, message, author));
+    await this.clearStaging(a, b);
+    return { branch: b, sha };
+  }
+
+  async clearStaging(a: GitArtifact, branch: string | null): Promise<void> {
+    await updateDoc(a.repo, 'staging', EMPTY_STAGING, async (s) => {
+      if (branch === null) return { value: null, result: undefined };
+      delete s.branches[branch];
+      if (s.active_branch === branch) s.active_branch = Object.keys(s.branches)[0] ?? null;
+      return { value: Object.keys(s.branches).length ? s : null, result: undefined };
+    });
+  }
+
+  async status(a: GitArtifact, branch: unknown) {
+    const doc = await this.staging(a);
+    const branches: Record<string, unknown> = {};
+    for (const [name, data] of Object.entries(doc.branches)) {
+      const entries = Object.entries(data.files);
+      branches[name] = {
+        files_added: entries.filter(([, f]) => !('remove' in f)).map(([p]) => p),
+        files_removed: entries.filter(([, f]) => 'remove' in f).map(([p]) => p),
+        intent: data.intent ?? null,
+      };
+    }
+    if (branch !== undefined && branch !== null) {
+      const b = checkBranch(branch);
+      if (branches[b]) return { staged: true, active_branch: doc.active_branch, branch: b, ...(branches[b] as object) };
+      return { staged: false, active_branch: doc.active_branch, branch: b };
+    }
+    return { staged: Object.keys(branches).length > 0, active_branch: doc.active_branch, branches };
+  }
+}
+
+function encodeContent(content: unknown, format: unknown, encoding: unknown): Uint8Array {
+  const fmt = format ?? 'text';
+  const enc = (encoding ?? 'utf-8') as string;
+  if (!Buffer.isEncoding(enc)) throw new InvalidArgumentError(`Unknown encoding ${JSON.stringify(encoding)}`);
+  if (fmt === 'text') {
+    if (typeof content !== 'string') throw new InvalidArgumentError('content must be a string for format "text"');
+    return Buffer.from(content, enc as BufferEncoding);
+  }
+  if (fmt === 'base64') {
+    if (typeof content !== 'string') throw new InvalidArgumentError('content must be a base64 string for format "base64"');
+    return Buffer.from(content, 'base64');
+  }
+  if (fmt === 'json') return Buffer.from(JSON.stringify(content), 'utf8');
+  if (fmt === 'binary') {
+    if (!(content instanceof Uint8Array)) throw new InvalidArgumentError('content must be bytes for format "binary"');
+    return content;
+  }
+  throw new InvalidArgumentError('format must be "text", "binary", "base64" or "json"');
+}

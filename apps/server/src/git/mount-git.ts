@@ -1,0 +1,76 @@
+/**
+ * Git storage for artifacts (server-api §4.8): an artifact created with `config.storage = "git"`
+ * is a repository kept in the artifact blob store under `<ws>/artifacts/<id>/.git/`, served at
+ * `/{ws}/git/{alias}/…` to stock git clients. Reads need the artifact's `read` permission,
+ * pushes its `commit` permission.
+ */
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Express } from 'express';
+import type { ArtifactManager, ArtifactRow } from '@hypha/artifacts';
+import { isArtifactError } from '@hypha/artifacts';
+import type { AuthService, UserInfo } from '@hypha/auth';
+import { createGitHttpHandler, GitStorage, gitStorageEnv } from '@hypha/git-storage';
+import { NotFoundError, PermissionDeniedError } from '@hypha/service';
+import type { HttpLog } from '../http/surface-deps.js';
+
+export interface MountGitOptions {
+  app: Express;
+  manager: ArtifactManager;
+  auth: AuthService;
+  basePath: string;
+  publicBaseUrl: string;
+  /** Where the cache repositories live: `<dataDir>/git-cache`, or a temp dir without a data dir. */
+  dataDir?: string | null;
+  log: HttpLog;
+}
+
+export const GIT_NOT_ENABLED = "Artifact exists but Git storage is not enabled for it. Recreate the artifact with config.storage='git'.";
+
+/** Whether an artifact row is git-backed. */
+export function isGitArtifact(row: Pick<ArtifactRow, 'config'>): boolean {
+  return (row.config as Record<string, unknown> | null)?.storage === 'git';
+}
+
+/** Blob-store prefix of a git artifact's repository. */
+export function gitPrefix(row: Pick<ArtifactRow, 'workspace' | 'id'>): string {
+  return `${row.workspace}/artifacts/${row.id}/.git/`;
+}
+
+export function gitDefaultBranch(row: Pick<ArtifactRow, 'config'>): string {
+  const b = (row.config as Record<string, unknown> | null)?.git_default_branch;
+  return typeof b === 'string' && b ? b : 'main';
+}
+
+export function mountGit(o: MountGitOptions): GitStorage {
+  const cacheDir = o.dataDir ? join(o.dataDir, 'git-cache') : join(tmpdir(), `hypha-git-cache-${process.pid}`);
+  const storage = new GitStorage({ store: o.manager.access.ready().then((b) => b.store), cacheDir, ...gitStorageEnv() });
+  const handler = createGitHttpHandler<UserInfo>({
+    storage,
+    publicBaseUrl: o.publicBaseUrl,
+    authenticate: (token) => o.auth.resolveToken(token, { anonymous: 'http' }),
+    async locate(workspace, alias, user, write) {
+      const { db } = await o.manager.access.ready();
+      let row: ArtifactRow;
+      try {
+        const ctx = { ws: workspace, user, from: `${workspace}/git` };
+        ({ row } = await o.manager.access.loadFor(db, `${workspace}/${alias}`, ctx, write ? 'commit' : 'read'));
+      } catch (err) {
+        if (isArtifactError(err, 'NOT_FOUND')) throw new NotFoundError('Repository not found', { cause: err });
+        if (isArtifactError(err, 'PERMISSION_DENIED')) throw new PermissionDeniedError(err.message, { cause: err });
+        throw err;
+      }
+      if (!isGitArtifact(row)) throw new NotFoundError(GIT_NOT_ENABLED);
+      return { prefix: gitPrefix(row), defaultBranch: gitDefaultBranch(row) };
+    },
+    log: (level, message, fields) => o.log(level, message, fields),
+  });
+  const base = o.basePath.replace(/\/$/, '');
+  o.app.use(base || '/', (req, res, next) => {
+    if (!req.path.includes('/git/')) return next();
+    handler(req, res, req.path).then((handled) => {
+      if (!handled) next();
+    }, next);
+  });
+  return storage;
+}

@@ -1,0 +1,4 @@
+import type { Options } from 'tsup';
+
+export declare const browserBundles: Options[];
+export declare const browserBundleFiles: string[];
