@@ -36,7 +36,7 @@ describe('server apps with a custom worker', () => {
       async start(config: Record<string, any>) {
         if (config.manifest.fail_start) throw new Error('refusing to start: fail_start is set');
         const app = (await hyphaWebsocketClient.connectToServer({
-          server_url: config.server_url, client_id: config.client_id, token: config.token, workspace: config.workspace, logger: null,
+          server_url: config.server_url, client_id: config.client_id, token: config.token, workspace: config.workspace, app_id: config.app_id,
         })) as Proxy;
         appClients.set(config.id, app);
         if (!config.manifest.never_ready) {
@@ -124,9 +124,9 @@ describe('server apps with a custom worker', () => {
     const again = await user.getService('default@lazy');
     expect(await again.whoami()).toBe(await svc.whoami());
     for (const s of await controller.list_running()) await controller.stop(s.id);
-    const listed = await user.listServices(kw({ query: { workspace: ws }, include_app_services: true }));
+    const listed = await user.listServices({ workspace: ws }, false, true);
     expect(listed.map((s: Proxy) => s.id)).toContain(`${ws}/*:default@lazy`);
-    const info = await user.getServiceInfo('default@lazy', kw({ read_app_manifest: true }));
+    const info = await user.getServiceInfo('default@lazy', { read_app_manifest: true });
     expect(info.id).toBe(`${ws}/*:default@lazy`);
     expect(await controller.list_running()).toEqual([]);
     await controller.uninstall('lazy');

@@ -158,8 +158,8 @@ export class AppLauncher {
       else await withTimeout(up, timeout * 1000, `the app did not register service '${String(wait)}' within ${timeout}s`);
     } catch (err) {
       unsub();
-      await this.abort(session, worker);
       const logs = await this.logsText(worker, sessionId);
+      await this.abort(session, worker);
       throw new HyphaError('unavailable', `Failed to start app '${appId}', error: ${err instanceof Error ? err.message : String(err)}, logs:\n${logs}`);
     }
     unsub();
@@ -185,6 +185,7 @@ export class AppLauncher {
     }
     await this.sessions.delete(session.id);
     this.decrement(session.worker_id);
+    await this.host.removeClient(session.workspace, session.client_id);
   }
 
   private decrement(workerId: string): void {
@@ -244,6 +245,7 @@ export class AppLauncher {
     }
     await this.sessions.delete(sessionId);
     this.decrement(session.worker_id);
+    await this.host.removeClient(session.workspace, session.client_id);
   }
 
   async getLogs(sessionId: string, type: string | null, offset: number, limit: number | null, ctx: CallContext): Promise<LogPage | string> {

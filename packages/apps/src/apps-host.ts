@@ -21,6 +21,8 @@ export interface AppsHost {
   getService(id: string, ctx: CallContext, options?: { timeout?: number }): Promise<Record<string, any>>;
   /** Workspace events seen by this instance: `service_added`, `client_connected`, `client_disconnected`. */
   onEvent(type: string, handler: (workspace: string, data: Record<string, any>) => void): Unsubscribe;
+  /** Forgets a stopped session's client: its services leave the registry now, not when its socket closes. */
+  removeClient(workspace: string, clientId: string): Promise<void>;
   /** A context acting as root in `workspace` (lazy and daemon starts). */
   rootContext(workspace: string): CallContext;
 }

@@ -60,7 +60,7 @@ export class ServerApps {
   /** Service infos of installed apps (`list_services(include_app_services=True)`), as `<ws>/*:<svc>@<app>`. */
   async appServices(workspace: string): Promise<Array<Record<string, unknown>>> {
     const root = this.host.rootContext(workspace);
-    const apps = await this.store.list(workspace, root).catch(() => []);
+    const apps = await this.store.list(workspace, root);
     const out: Array<Record<string, unknown>> = [];
     for (const a of apps) {
       for (const s of ((a.manifest?.services ?? []) as Array<Record<string, unknown>>)) {

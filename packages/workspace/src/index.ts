@@ -11,6 +11,6 @@ export type { ClusterOptions } from './cluster/cluster-options.js';
 export type { ServiceInfo, ServiceConfig, Visibility } from './registry/service-info.js';
 export type { WorkspaceInfo } from './workspaces/workspace-info.js';
 export type { CallContext } from './manager/context.js';
-export type { ServerInfo } from './manager/workspace-manager.js';
+export type { AppServiceLauncher, ServerInfo } from './manager/workspace-manager.js';
 export { MANAGER_METHODS, managerServiceDef } from './manager/manager-service.js';
 export { RoutingError } from './errors.js';

@@ -11,9 +11,12 @@ import type { UserInfo } from '@hypha/auth';
 import { PermissionDeniedError, toRpcService } from '@hypha/service';
 import type { CallContext } from '@hypha/service';
 import { PythonEvalWorker } from '@hypha/worker-python';
+import { BrowserWorker } from '@hypha/worker-browser';
 import { McpProxyWorker } from '@hypha/worker-mcp-proxy';
 import { A2AProxyWorker } from '@hypha/worker-a2a-proxy';
+import { managerServiceDef } from '@hypha/workspace';
 import type { HyphaCore } from '@hypha/workspace';
+import { getService, listServices } from '@hypha/workspace/internal';
 import type { MountedArtifacts } from '../artifacts/mount-artifacts.js';
 import type { LogFn } from '../start-server.js';
 import { ArtifactAppStore } from './artifact-app-store.js';
@@ -40,20 +43,23 @@ export interface MountedApps {
 function hostFor(core: HyphaCore): AppsHost {
   const info = core.manager.serverInfo;
   const root = createRootUser();
-  const m = core.manager as unknown as Record<string, (...a: unknown[]) => Promise<any>>;
+  const generateToken = managerServiceDef(core.manager).methods.generate_token!;
   return {
     serverId: info.server_id,
     publicBaseUrl: info.public_base_url,
     localBaseUrl: info.local_base_url,
     kv: core.bus,
-    generateToken: (config, ctx) => m.generate_token!(config, ctx),
-    listServices: (query, ctx) => m.list_services!(query, false, false, false, ctx),
-    getService: (id, ctx, o) => m.get_service!(id, { timeout: o?.timeout ?? 10 }, ctx),
+    generateToken: async (config, ctx) => String(await generateToken.handler({ config }, ctx)),
+    listServices: async (query, ctx) => (await listServices(core.manager, ctx as never, query, false)) as unknown as Array<Record<string, any>>,
+    getService: async (id, ctx, o) => (await getService(core.manager, ctx as never, id, { timeout: o?.timeout ?? 10 })) as Record<string, any>,
     onEvent: (type, handler) =>
       core.bus.onLocal(type, (d) => {
         const e = d as { workspace?: string; data?: Record<string, any> };
         if (e && typeof e.workspace === 'string' && e.data && typeof e.data === 'object') handler(e.workspace, e.data);
       }),
+    removeClient: async (ws, cid) => {
+      if ((await core.registry.clientKeys(ws, cid)).length > 0) await core.manager.deleteClient(ws, cid);
+    },
     rootContext: (ws) => ({ ws, from: `${ws}/${core.builtins.clientId}`, user: root as unknown as CallContext['user'] }),
   };
 }
@@ -71,6 +77,10 @@ export async function mountApps(o: MountAppsOptions): Promise<MountedApps> {
     if (!checkPermission(ctx.user as unknown as UserInfo, ctx.ws, permission as 'read')) throw new PermissionDeniedError(`Permission denied for workspace ${ctx.ws}`);
   };
   await o.core.builtins.register(toRpcService(serverAppsServiceDef(apps), { authorize }), { workspace: 'public' });
+  o.core.manager.setAppLauncher({
+    lazyStart: (ws, svc, appId) => apps.lazyStart(ws, svc, appId),
+    appServices: (ws) => apps.appServices(ws),
+  });
   const workers: AppWorker[] = [...(o.workers ?? [])];
   const python = o.env.HYPHA_PYTHON ?? 'python3';
   if (commandExists(python)) {
@@ -79,6 +89,11 @@ export async function mountApps(o: MountAppsOptions): Promise<MountedApps> {
     workers.push(new PythonEvalWorker({ python, env }));
   } else {
     o.log('warn', 'python-eval worker not registered: interpreter not found', { python });
+  }
+  if (o.env.HYPHA_DISABLE_INPROCESS_BROWSER_WORKER !== 'true') {
+    const browser = new BrowserWorker({ chromiumPath: o.env.PLAYWRIGHT_CHROMIUM_PATH ?? o.env.CHROMIUM_PATH });
+    if (browser.available()) workers.push(browser);
+    else o.log('warn', 'browser worker not registered: Chromium not found', { chromium: browser.chromiumPath });
   }
   if (o.enableMcp) workers.push(new McpProxyWorker());
   if (o.enableA2a) workers.push(new A2AProxyWorker());
@@ -89,6 +104,7 @@ export async function mountApps(o: MountAppsOptions): Promise<MountedApps> {
   return {
     apps,
     async close() {
+      o.core.manager.setAppLauncher(null);
       apps.close();
       await Promise.all(workers.map((w) => w.shutdown().catch((err: unknown) => o.log('error', 'worker shutdown failed', { worker: w.id, error: String(err) }))));
     },

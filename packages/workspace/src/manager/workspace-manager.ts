@@ -23,6 +23,17 @@ export interface PeerCaller {
   getManagerService(context: CallContext): unknown;
 }
 
+/**
+ * Optional hook for server apps (`@hypha/apps`): starting an installed app on demand when
+ * `get_service("<svc>@<app>")` finds nothing running, and answering from app manifests.
+ */
+export interface AppServiceLauncher {
+  /** Starts the app; resolves to the running service's full id, or null when there is no such app. */
+  lazyStart(workspace: string, serviceName: string, appId: string): Promise<string | null>;
+  /** Service infos listed in the manifests of the workspace's installed apps. */
+  appServices(workspace: string): Promise<Array<Record<string, unknown>>>;
+}
+
 export interface ServerInfo {
   server_id: string;
   hypha_version: string;
@@ -72,6 +83,14 @@ export class WorkspaceManager {
     this.maxServicesPerClient = o.maxServicesPerClient ?? 1000;
     this.maxWorkspacesPerUser = o.maxWorkspacesPerUser ?? 100;
     this.unloadGracePeriodMs = o.unloadGracePeriodMs ?? 0;
+  }
+
+  /** The server-apps hook, when server apps run. */
+  appLauncher: AppServiceLauncher | null = null;
+
+  /** Installs the server-apps hook (lazy start, manifest services). */
+  setAppLauncher(launcher: AppServiceLauncher | null): void {
+    this.appLauncher = launcher;
   }
 
   setPeer(peer: PeerCaller): void {

@@ -24,7 +24,14 @@ export async function getServiceInfo(
   const r = resolveServiceId(serviceId, ctx.ws);
   const cfg = config ?? {};
   const keys = await m.registry.find({ workspace: r.workspace, clientId: r.clientId, serviceId: r.serviceId, appId: r.appId });
-  if (keys.length === 0) throw new NotFoundError(`Service not found: ${r.workspace}/${r.clientId}:${r.serviceId}@${r.appId}`);
+  if (keys.length === 0) {
+    if (cfg.read_app_manifest && m.appLauncher && r.appId !== '*' && checkPermission(ctx.user, r.workspace, 'r')) {
+      const wanted = `${r.workspace}/*:${r.serviceId}@${r.appId}`;
+      const found = (await m.appLauncher.appServices(r.workspace)).find((s) => s.id === wanted);
+      if (found) return found as unknown as ServiceInfo;
+    }
+    throw new NotFoundError(`Service not found: ${r.workspace}/${r.clientId}:${r.serviceId}@${r.appId}`);
+  }
   const mode: string = cfg.mode ?? (r.workspace === 'public' ? 'random' : 'exact');
   let key: string;
   if (mode === 'exact') {
@@ -63,7 +70,17 @@ export async function getService(
 ): Promise<unknown> {
   if (serviceId === '*') throw new InvalidArgumentError(`Invalid service id: ${serviceId}, it cannot be a wildcard.`);
   const cfg = config ?? {};
-  const info = await getServiceInfo(m, ctx, serviceId, { mode: cfg.mode, select_timeout: cfg.select_timeout });
+  let info: ServiceInfo;
+  try {
+    info = await getServiceInfo(m, ctx, serviceId, { mode: cfg.mode, select_timeout: cfg.select_timeout });
+  } catch (err) {
+    // `<svc>@<app>` with nothing running: the server-apps hook starts the app.
+    const r = err instanceof NotFoundError && m.appLauncher ? resolveServiceId(serviceId, ctx.ws) : null;
+    if (!r || r.appId === '*' || r.clientId !== '*' || !checkPermission(ctx.user, r.workspace, 'r')) throw err;
+    const started = await m.appLauncher!.lazyStart(r.workspace, r.serviceId, r.appId);
+    if (!started) throw err;
+    return getService(m, ctx, started, { ...cfg, timeout: cfg.timeout ?? 10 });
+  }
   if (info.id === '~') return m.requirePeer().getManagerService(ctx);
   const p = splitFullServiceId(info.id);
   const svc = await m.requirePeer().getRemoteService(`${p.workspace}/${p.clientId}:${p.serviceId}`, {
@@ -86,6 +103,7 @@ export async function listServices(
   ctx: CallContext,
   query: unknown,
   includeUnlisted: unknown,
+  includeAppServices: unknown = false,
 ): Promise<ServiceInfo[]> {
   const cws = ctx.ws;
   const q = normaliseListQuery(query, cws);
@@ -123,6 +141,12 @@ export async function listServices(
       delete info.config.authorized_workspaces;
     }
     out.push(info);
+  }
+  if (includeAppServices === true && m.appLauncher && q.workspace !== '*' && checkPermission(ctx.user, q.workspace, 'r')) {
+    for (const s of await m.appLauncher.appServices(q.workspace)) {
+      if (q.type && q.type !== '*' && s.type !== q.type) continue;
+      out.push(s as unknown as ServiceInfo);
+    }
   }
   return out;
 }

@@ -49,9 +49,8 @@ export function serviceMethods(m: WorkspaceManager) {
         ),
       },
       permission: 'none',
-      // include_app_services and prioritize_running_services matter once server apps exist.
-      handler: async ({ query, include_unlisted }, ctx: CallContext): Promise<ServiceInfo[]> =>
-        listServices(m, ctx, query, include_unlisted),
+      handler: async ({ query, include_unlisted, include_app_services }, ctx: CallContext): Promise<ServiceInfo[]> =>
+        listServices(m, ctx, query, include_unlisted, include_app_services),
     }),
 
     search_services: defineMethod({
