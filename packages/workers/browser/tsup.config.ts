@@ -6,5 +6,9 @@ export default defineConfig({
   dts: true,
   clean: true,
   sourcemap: true,
+  // maps give original line numbers; the sources themselves are not shipped inside them
+  esbuildOptions(options) {
+    options.sourcesContent = false;
+  },
   target: 'es2022',
 });
