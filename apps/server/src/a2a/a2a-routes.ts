@@ -7,14 +7,10 @@ import { Router } from 'express';
 import type { Request, Response } from 'express';
 import { A2AAgentHost, buildAgentCard } from '@hypha/a2a';
 import type { AgentCardJson, HyphaAgentService, RunFunction } from '@hypha/a2a';
-import { isNotFoundError, isPermissionDeniedError } from '@hypha/service';
 import type { CallerLease } from '../http/http-caller-pool.js';
-import { callerWorkspace } from '../http/http-caller.js';
-import { HttpError, badRequest, sendError } from '../http/http-errors.js';
+import { callerService } from '../http/caller-service.js';
+import { HttpError, sendError } from '../http/http-errors.js';
 import { readBody } from '../http/read-body.js';
-import { authenticate } from '../http/request-auth.js';
-import { resolveService, serviceObject } from '../http/service-call.js';
-import { WORKSPACE_RE } from '../http/surface-deps.js';
 import type { HttpSurfaceDeps } from '../http/surface-deps.js';
 
 const MESSAGE_LIMIT = 16 * 1024 * 1024;
@@ -27,7 +23,7 @@ interface Agent {
 }
 
 export function a2aRoutes(deps: HttpSurfaceDeps): Router {
-  const { core, auth } = deps;
+  const { core } = deps;
   const router = Router();
   const host = new A2AAgentHost();
   const logFailure = (err: unknown, status: number) =>
@@ -35,28 +31,20 @@ export function a2aRoutes(deps: HttpSurfaceDeps): Router {
 
   const endpoint = (ws: string, sid: string) => `${core.manager.serverInfo.public_base_url}${deps.basePath}/${ws}/a2a/${sid}/`;
 
-  /** Authenticates, resolves the service as the caller and checks it is an agent; release the lease. */
+  /** The agent as the caller sees it (only services of type `a2a`); the lease must be released. */
   async function agent(req: Request): Promise<Agent> {
-    const ws = String(req.params.workspace);
-    if (!WORKSPACE_RE.test(ws)) throw badRequest(`Invalid workspace name: ${JSON.stringify(ws)}`);
-    const sid = String(req.params.service_id);
-    const { user } = await authenticate(auth, req);
-    await core.manager.loadOrCreateWorkspace(user, ws);
-    const lease = await deps.callers.acquire(user, callerWorkspace(user, ws));
-    try {
-      const mode = typeof req.query._mode === 'string' && req.query._mode ? req.query._mode : undefined;
-      const resolved = await resolveService(core, lease.peer, ws, sid, mode);
+    const found = await callerService(deps, req, (resolved, sid) => {
       if (resolved.kind !== 'remote' || resolved.info.type !== 'a2a') {
         throw new HttpError(400, `Service ${sid} is not an A2A agent (its type must be "a2a")`);
       }
-      const service = (await serviceObject(core, lease.peer, resolved, deps.callTimeout)) as HyphaAgentService;
-      if (typeof service.run !== 'function') throw new HttpError(400, `A2A service ${sid} has no run function`);
-      return { key: resolved.info.id, service, card: await buildAgentCard(service, endpoint(ws, sid)), lease };
+    });
+    try {
+      const service = found.service as HyphaAgentService;
+      if (typeof service.run !== 'function') throw new HttpError(400, `A2A service ${found.sid} has no run function`);
+      const key = found.resolved.kind === 'remote' ? found.resolved.info.id : found.sid;
+      return { key, service, card: await buildAgentCard(service, endpoint(found.ws, found.sid)), lease: found.lease };
     } catch (err) {
-      lease.release();
-      if (isNotFoundError(err) || isPermissionDeniedError(err)) {
-        throw new HttpError(404, `Service ${sid} not found or not accessible`, { cause: err });
-      }
+      found.lease.release();
       throw err;
     }
   }

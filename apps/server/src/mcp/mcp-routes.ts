@@ -9,14 +9,11 @@ import type { Request, Response } from 'express';
 import { createMcpAdapter, createMcpServer, describeMcpService, handleStreamableHttp, McpAdapterError, SseSessions } from '@hypha/mcp';
 import type { HyphaService } from '@hypha/mcp';
 import type { UserInfo } from '@hypha/auth';
-import { isNotFoundError, isPermissionDeniedError } from '@hypha/service';
 import type { CallerLease } from '../http/http-caller-pool.js';
-import { callerWorkspace } from '../http/http-caller.js';
-import { HttpError, badRequest, sendError } from '../http/http-errors.js';
+import { callerService } from '../http/caller-service.js';
+import { HttpError, sendError } from '../http/http-errors.js';
 import { readBody } from '../http/read-body.js';
 import { authenticate } from '../http/request-auth.js';
-import { resolveService, serviceObject } from '../http/service-call.js';
-import { WORKSPACE_RE } from '../http/surface-deps.js';
 import type { HttpSurfaceDeps } from '../http/surface-deps.js';
 
 const MESSAGE_LIMIT = 4 * 1024 * 1024;
@@ -33,32 +30,16 @@ export interface McpRoutes {
 }
 
 export function mcpRoutes(deps: HttpSurfaceDeps): McpRoutes {
-  const { core, auth } = deps;
+  const { auth } = deps;
   const router = Router();
   const sse = new SseSessions<string>();
   const logFailure = (err: unknown, status: number) =>
     deps.log('error', 'MCP request failed', { status, error: err instanceof Error ? err.message : String(err) });
 
-  /** Authenticates and fetches the service as the caller; the lease must be released. */
+  /** The service as the caller sees it; the lease must be released. */
   async function resolve(req: Request): Promise<Resolved> {
-    const ws = String(req.params.workspace);
-    if (!WORKSPACE_RE.test(ws)) throw badRequest(`Invalid workspace name: ${JSON.stringify(ws)}`);
-    const sid = String(req.params.service_id);
-    const { user } = await authenticate(auth, req);
-    await core.manager.loadOrCreateWorkspace(user, ws);
-    const lease = await deps.callers.acquire(user, callerWorkspace(user, ws));
-    try {
-      const mode = typeof req.query._mode === 'string' && req.query._mode ? req.query._mode : undefined;
-      const resolved = await resolveService(core, lease.peer, ws, sid, mode);
-      const service = (await serviceObject(core, lease.peer, resolved, deps.callTimeout)) as HyphaService;
-      return { service, lease, user };
-    } catch (err) {
-      lease.release();
-      if (isNotFoundError(err) || isPermissionDeniedError(err)) {
-        throw new HttpError(404, `Service ${sid} not found or not accessible`, { cause: err });
-      }
-      throw err;
-    }
+    const { service, lease, user } = await callerService(deps, req);
+    return { service: service as HyphaService, lease, user };
   }
 
   function adapterFor(service: HyphaService) {
