@@ -3,15 +3,13 @@
  * registers one `a2a-agent-proxy` service per entry of the manifest's `a2aAgents`.
  */
 import { connectToServer } from '@hypha/rpc';
-import { pageLogs } from '@hypha/apps';
+import { WorkerSessions } from '@hypha/apps';
 import type { AppWorker, LogItem, LogPage, WorkerStartConfig } from '@hypha/apps';
 import { a2aAgentConfigError, connectAgent } from './remote-agent.js';
 import type { A2AAgentConfig, RemoteAgent } from './remote-agent.js';
 
-interface Session {
-  api: { registerService(s: Record<string, unknown>): Promise<unknown>; disconnect(): Promise<void> };
-  logs: LogItem[];
-}
+/** The app's own client connection, as far as the worker uses it. */
+type AppClient = { registerService(s: Record<string, unknown>): Promise<unknown>; disconnect(): Promise<void> };
 
 /** The `a2aAgents` of a manifest, checked; throws an error naming the bad entry. */
 export function a2aAgentsOf(manifest: Record<string, unknown>): Record<string, A2AAgentConfig> {
@@ -74,7 +72,7 @@ export class A2AProxyWorker implements AppWorker {
   readonly description = 'Imports remote A2A agents (protocol 0.3) as Hypha services';
   readonly supportedTypes = ['a2a-agent'] as const;
   readonly useLocalUrl = true;
-  private readonly sessions = new Map<string, Session>();
+  private readonly sessions = new WorkerSessions();
 
   constructor(options: { id?: string } = {}) {
     this.id = options.id ?? 'a2a-proxy-worker';
@@ -89,7 +87,7 @@ export class A2AProxyWorker implements AppWorker {
       workspace: config.workspace,
       client_id: config.client_id,
       token: config.token,
-    } as Parameters<typeof connectToServer>[0])) as unknown as Session['api'];
+    } as Parameters<typeof connectToServer>[0])) as unknown as AppClient;
     const logs: LogItem[] = [];
     try {
       for (const agent of connected) {
@@ -107,24 +105,19 @@ export class A2AProxyWorker implements AppWorker {
       await api.disconnect();
       throw err;
     }
-    this.sessions.set(config.id, { api, logs });
+    this.sessions.add(config.id, { logs, close: () => api.disconnect() });
     return config.id;
   }
 
-  async stop(sessionId: string): Promise<void> {
-    const s = this.sessions.get(sessionId);
-    if (!s) return;
-    this.sessions.delete(sessionId);
-    await s.api.disconnect();
+  stop(sessionId: string): Promise<void> {
+    return this.sessions.stop(sessionId);
   }
 
   async getLogs(sessionId: string, type?: string | null, offset = 0, limit: number | null = null): Promise<LogPage> {
-    const s = this.sessions.get(sessionId);
-    if (!s) throw new Error(`Session not found: ${sessionId}`);
-    return pageLogs(s.logs, type, offset, limit);
+    return this.sessions.logs(sessionId, type, offset, limit);
   }
 
-  async shutdown(): Promise<void> {
-    await Promise.all([...this.sessions.keys()].map((id) => this.stop(id)));
+  shutdown(): Promise<void> {
+    return this.sessions.stopAll();
   }
 }

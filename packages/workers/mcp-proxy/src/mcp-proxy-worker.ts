@@ -4,17 +4,14 @@
  * sse, and stdio, which the reference lacks), plus a `default` service listing them.
  */
 import { connectToServer } from '@hypha/rpc';
-import { pageLogs } from '@hypha/apps';
+import { WorkerSessions } from '@hypha/apps';
 import type { AppWorker, CompileFile, LogItem, LogPage, WorkerStartConfig } from '@hypha/apps';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { connectMcp, mcpServerConfigError, proxyService } from './remote-mcp.js';
 import type { McpServerConfig } from './remote-mcp.js';
 
-interface Session {
-  api: { registerService(s: Record<string, unknown>): Promise<unknown>; disconnect(): Promise<void> };
-  clients: Client[];
-  logs: LogItem[];
-}
+/** The app's own client connection, as far as the worker uses it. */
+type AppClient = { registerService(s: Record<string, unknown>): Promise<unknown>; disconnect(): Promise<void> };
 
 export interface McpProxyWorkerOptions {
   id?: string;
@@ -41,7 +38,7 @@ export class McpProxyWorker implements AppWorker {
   readonly description = 'Imports remote MCP servers (streamable-http, sse, stdio) as Hypha services';
   readonly supportedTypes = ['mcp-server'] as const;
   readonly useLocalUrl = true;
-  private readonly sessions = new Map<string, Session>();
+  private readonly sessions = new WorkerSessions();
   private readonly connectTimeoutMs: number;
 
   constructor(options: McpProxyWorkerOptions = {}) {
@@ -74,7 +71,7 @@ export class McpProxyWorker implements AppWorker {
       workspace: config.workspace,
       client_id: config.client_id,
       token: config.token,
-    } as Parameters<typeof connectToServer>[0])) as unknown as Session['api'];
+    } as Parameters<typeof connectToServer>[0])) as unknown as AppClient;
     try {
       for (const [name, serverConfig] of Object.entries(servers)) {
         const client = await connectMcp(name, serverConfig, this.connectTimeoutMs);
@@ -95,25 +92,25 @@ export class McpProxyWorker implements AppWorker {
       await api.disconnect();
       throw err;
     }
-    this.sessions.set(config.id, { api, clients, logs });
+    this.sessions.add(config.id, {
+      logs,
+      close: async () => {
+        await Promise.allSettled(clients.map((c) => c.close()));
+        await api.disconnect();
+      },
+    });
     return config.id;
   }
 
-  async stop(sessionId: string): Promise<void> {
-    const s = this.sessions.get(sessionId);
-    if (!s) return;
-    this.sessions.delete(sessionId);
-    await Promise.allSettled(s.clients.map((c) => c.close()));
-    await s.api.disconnect();
+  stop(sessionId: string): Promise<void> {
+    return this.sessions.stop(sessionId);
   }
 
   async getLogs(sessionId: string, type?: string | null, offset = 0, limit: number | null = null): Promise<LogPage> {
-    const s = this.sessions.get(sessionId);
-    if (!s) throw new Error(`Session not found: ${sessionId}`);
-    return pageLogs(s.logs, type, offset, limit);
+    return this.sessions.logs(sessionId, type, offset, limit);
   }
 
-  async shutdown(): Promise<void> {
-    await Promise.all([...this.sessions.keys()].map((id) => this.stop(id)));
+  shutdown(): Promise<void> {
+    return this.sessions.stopAll();
   }
 }
