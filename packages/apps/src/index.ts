@@ -11,7 +11,7 @@ export type { WorkerHandle } from './worker-pool.js';
 export { SessionStore } from './session-store.js';
 export type { AppSession } from './session-store.js';
 export { workerService, workerServiceDef, pageLogs } from './worker-contract.js';
-export { WorkerSessions } from './worker-sessions.js';
+export { SessionWorker, WorkerSessions } from './worker-sessions.js';
 export type { WorkerSession } from './worker-sessions.js';
 export type { AppWorker, WorkerStartConfig, LogItem, LogPage, CompileFile, SessionStatus } from './worker-contract.js';
 export { validateAppManifest, manifestErrors, assertValidManifest, assertValidAppId } from './manifest.js';

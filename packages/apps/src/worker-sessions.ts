@@ -36,3 +36,23 @@ export class WorkerSessions<S extends WorkerSession = WorkerSession> {
     await Promise.all([...this.sessions.keys()].map((id) => this.stop(id)));
   }
 }
+
+/**
+ * A worker whose `stop`, `get_logs` and `shutdown` are those of its {@link WorkerSessions};
+ * subclasses implement `start` and add sessions to `this.sessions`.
+ */
+export abstract class SessionWorker {
+  protected readonly sessions = new WorkerSessions();
+
+  stop(sessionId: string): Promise<void> {
+    return this.sessions.stop(sessionId);
+  }
+
+  async getLogs(sessionId: string, type?: string | null, offset = 0, limit: number | null = null): Promise<LogPage> {
+    return this.sessions.logs(sessionId, type, offset, limit);
+  }
+
+  shutdown(): Promise<void> {
+    return this.sessions.stopAll();
+  }
+}

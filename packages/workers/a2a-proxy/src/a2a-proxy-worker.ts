@@ -3,8 +3,8 @@
  * registers one `a2a-agent-proxy` service per entry of the manifest's `a2aAgents`.
  */
 import { connectToServer } from '@hypha/rpc';
-import { WorkerSessions } from '@hypha/apps';
-import type { AppWorker, LogItem, LogPage, WorkerStartConfig } from '@hypha/apps';
+import { SessionWorker } from '@hypha/apps';
+import type { AppWorker, LogItem, WorkerStartConfig } from '@hypha/apps';
 import { a2aAgentConfigError, connectAgent } from './remote-agent.js';
 import type { A2AAgentConfig, RemoteAgent } from './remote-agent.js';
 
@@ -66,15 +66,15 @@ function proxyService(agent: RemoteAgent, appId: string): Record<string, unknown
   };
 }
 
-export class A2AProxyWorker implements AppWorker {
+export class A2AProxyWorker extends SessionWorker implements AppWorker {
   readonly id: string;
   readonly name = 'A2A proxy worker';
   readonly description = 'Imports remote A2A agents (protocol 0.3) as Hypha services';
   readonly supportedTypes = ['a2a-agent'] as const;
   readonly useLocalUrl = true;
-  private readonly sessions = new WorkerSessions();
 
   constructor(options: { id?: string } = {}) {
+    super();
     this.id = options.id ?? 'a2a-proxy-worker';
   }
 
@@ -107,17 +107,5 @@ export class A2AProxyWorker implements AppWorker {
     }
     this.sessions.add(config.id, { logs, close: () => api.disconnect() });
     return config.id;
-  }
-
-  stop(sessionId: string): Promise<void> {
-    return this.sessions.stop(sessionId);
-  }
-
-  async getLogs(sessionId: string, type?: string | null, offset = 0, limit: number | null = null): Promise<LogPage> {
-    return this.sessions.logs(sessionId, type, offset, limit);
-  }
-
-  shutdown(): Promise<void> {
-    return this.sessions.stopAll();
   }
 }

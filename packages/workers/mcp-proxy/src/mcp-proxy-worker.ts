@@ -4,10 +4,10 @@
  * sse, and stdio, which the reference lacks), plus a `default` service listing them.
  */
 import { connectToServer } from '@hypha/rpc';
-import { WorkerSessions } from '@hypha/apps';
-import type { AppWorker, CompileFile, LogItem, LogPage, WorkerStartConfig } from '@hypha/apps';
+import { SessionWorker } from '@hypha/apps';
+import type { AppWorker, CompileFile, LogItem, WorkerStartConfig } from '@hypha/apps';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { connectMcp, mcpServerConfigError, proxyService } from './remote-mcp.js';
+import { closeAfterFailure, connectMcp, mcpServerConfigError, proxyService } from './remote-mcp.js';
 import type { McpServerConfig } from './remote-mcp.js';
 
 /** The app's own client connection, as far as the worker uses it. */
@@ -32,16 +32,16 @@ export function mcpServersOf(manifest: Record<string, unknown>): Record<string, 
   return servers as Record<string, McpServerConfig>;
 }
 
-export class McpProxyWorker implements AppWorker {
+export class McpProxyWorker extends SessionWorker implements AppWorker {
   readonly id: string;
   readonly name = 'MCP proxy worker';
   readonly description = 'Imports remote MCP servers (streamable-http, sse, stdio) as Hypha services';
   readonly supportedTypes = ['mcp-server'] as const;
   readonly useLocalUrl = true;
-  private readonly sessions = new WorkerSessions();
   private readonly connectTimeoutMs: number;
 
   constructor(options: McpProxyWorkerOptions = {}) {
+    super();
     this.id = options.id ?? 'mcp-proxy-worker';
     this.connectTimeoutMs = options.connectTimeoutMs ?? 15_000;
   }
@@ -88,29 +88,15 @@ export class McpProxyWorker implements AppWorker {
         list_servers: () => Object.keys(servers),
       });
     } catch (err) {
-      await Promise.allSettled(clients.map((c) => c.close()));
-      await api.disconnect();
-      throw err;
+      await closeAfterFailure([...clients, { close: () => api.disconnect() }], err);
     }
     this.sessions.add(config.id, {
       logs,
       close: async () => {
-        await Promise.allSettled(clients.map((c) => c.close()));
+        await Promise.all(clients.map((c) => c.close()));
         await api.disconnect();
       },
     });
     return config.id;
-  }
-
-  stop(sessionId: string): Promise<void> {
-    return this.sessions.stop(sessionId);
-  }
-
-  async getLogs(sessionId: string, type?: string | null, offset = 0, limit: number | null = null): Promise<LogPage> {
-    return this.sessions.logs(sessionId, type, offset, limit);
-  }
-
-  shutdown(): Promise<void> {
-    return this.sessions.stopAll();
   }
 }

@@ -45,14 +45,25 @@ function transportFor(config: McpServerConfig): Transport {
 
 const where = (name: string, c: McpServerConfig) => (c.command ? `${name} (${[c.command, ...(c.args ?? [])].join(' ')})` : `${name} at ${c.url}`);
 
+/**
+ * Closes `clients` after `failure`, then throws `failure`; clients that fail to close are not
+ * hidden: the thrown error is then an AggregateError with the same message, holding all of them.
+ */
+export async function closeAfterFailure(clients: Array<{ close(): Promise<void> }>, failure: unknown): Promise<never> {
+  const results = await Promise.allSettled(clients.map((c) => c.close()));
+  const closeErrors = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+  if (closeErrors.length === 0) throw failure;
+  throw new AggregateError([failure, ...closeErrors], failure instanceof Error ? failure.message : String(failure));
+}
+
 /** Connects to the server; a server that is down gives an error naming it. */
 export async function connectMcp(name: string, config: McpServerConfig, timeoutMs = 15_000): Promise<Client> {
   const client = new Client({ name: `hypha-mcp-proxy-${name}`, version: '0.1.0' });
   try {
     await client.connect(transportFor(config), { timeout: timeoutMs });
   } catch (err) {
-    await client.close().catch(() => undefined);
-    throw new Error(`Cannot connect to MCP server ${where(name, config)}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    const failure = new Error(`Cannot connect to MCP server ${where(name, config)}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    await closeAfterFailure([client], failure);
   }
   return client;
 }
