@@ -9,13 +9,21 @@ import { startServer, type RunningServer } from '../src/index.js';
 let server: RunningServer;
 let provider: any;
 let ws = '';
+// Calls of the app still running: the response is complete before `serve` returns (its last
+// `send` is still awaiting the server's reply), so teardown waits for them before disconnecting.
+const serving = new Set<Promise<void>>();
 
 /** An ASGI app answering with the user id and workspace of the context it was called with. */
 function whoAmI() {
-  return async ({ send }: any, context?: { ws?: string; user?: { id?: string } }) => {
+  const serve = async ({ send }: any, context?: { ws?: string; user?: { id?: string } }) => {
     const body = new TextEncoder().encode(JSON.stringify({ user_id: context?.user?.id ?? null, workspace: context?.ws ?? null }));
     await send({ type: 'http.response.start', status: 200, headers: [['content-type', 'application/json']] });
     await send({ type: 'http.response.body', body, more_body: false });
+  };
+  return (scope: any, context?: { ws?: string; user?: { id?: string } }) => {
+    const call = serve(scope, context);
+    serving.add(call);
+    return call.finally(() => serving.delete(call));
   };
 }
 
@@ -33,7 +41,19 @@ beforeAll(async () => {
   }
 });
 
+/** Waits until the server has closed every per-request HTTP peer in the provider's workspace. */
+async function requestsSettled(): Promise<void> {
+  await Promise.all(serving);
+  for (let i = 0; i < 100; i++) {
+    const clients: Array<{ id: string }> = await provider.listClients();
+    if (!clients.some((c) => c.id.split('/').pop()!.startsWith('http-'))) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error('HTTP caller peers still open 2 s after the last request');
+}
+
 afterAll(async () => {
+  if (provider) await requestsSettled();
   await provider?.disconnect();
   await server?.close();
 });
