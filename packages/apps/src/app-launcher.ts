@@ -29,6 +29,8 @@ export interface StartOptions {
 
 const DEFAULT_TIMEOUT = 60;
 const DEFAULT_STOP_AFTER_INACTIVE = 600;
+/** How long cleanup waits for a worker's `stop` or `get_logs` before going on without it. */
+const WORKER_CALL_BOUND_MS = 5000;
 
 export function canRead(ctx: CallContext, ws: string): boolean {
   return checkPermission(ctx.user as unknown as UserInfo, ws, 'r');
@@ -177,9 +179,10 @@ export class AppLauncher {
     return session;
   }
 
+  /** Undoes a failed start; bounded, so a worker that never answers `stop` cannot hold the caller. */
   private async abort(session: AppSession, worker: WorkerHandle): Promise<void> {
     try {
-      await worker.stop(session.id);
+      await withTimeout(Promise.resolve(worker.stop(session.id)), WORKER_CALL_BOUND_MS, `worker ${worker.id} did not answer stop within ${WORKER_CALL_BOUND_MS / 1000}s`);
     } catch (err) {
       this.log('worker stop after a failed start failed', { session: session.id, error: String(err) });
     }
@@ -194,7 +197,7 @@ export class AppLauncher {
 
   private async logsText(worker: WorkerHandle, sessionId: string): Promise<string> {
     try {
-      const page = await withTimeout(worker.getLogs(sessionId), 5000, 'get_logs timed out');
+      const page = await withTimeout(worker.getLogs(sessionId), WORKER_CALL_BOUND_MS, 'get_logs timed out');
       if (typeof page === 'string') return page;
       return (page as LogPage).items.map((i) => `[${i.type}] ${i.content}`).join('\n');
     } catch (err) {
@@ -239,7 +242,7 @@ export class AppLauncher {
     this.timers.delete(sessionId);
     try {
       const worker = await this.workers.handle(session.worker_id, this.host.rootContext(session.workspace));
-      await worker.stop(sessionId);
+      await withTimeout(Promise.resolve(worker.stop(sessionId)), WORKER_CALL_BOUND_MS, `worker ${worker.id} did not answer stop within ${WORKER_CALL_BOUND_MS / 1000}s`);
     } catch (err) {
       this.log('worker stop failed', { session: sessionId, error: String(err) });
     }
