@@ -13,6 +13,8 @@ import type { AppSession } from './session-store.js';
 import { SessionStore } from './session-store.js';
 import type { WorkerHandle, WorkerPool } from './worker-pool.js';
 import type { LogPage } from './worker-contract.js';
+import { CallMeter } from './call-meter.js';
+import { InactivityWatch } from './inactivity-watch.js';
 
 export interface StartOptions {
   timeout?: number | null;
@@ -40,19 +42,31 @@ function clientIdFor(): string {
   return `_rapp_${randomBytes(9).toString('base64url').replace(/[-_]/g, 'x')}__rlb`;
 }
 
+/** How often idle sessions are looked for, and call counts written (ms). */
+export interface LauncherTiming {
+  activityCheckMs?: number;
+  meterFlushMs?: number;
+}
+
 export class AppLauncher {
   readonly sessions: SessionStore;
-  private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
-  private readonly lastActivity = new Map<string, number>();
+  /** Calls routed to app clients (fed by the server's router). */
+  readonly meter: CallMeter;
+  readonly inactivity: InactivityWatch;
   private readonly unsubscribe: Array<() => void> = [];
+  /** Called after a session ended (autoscaling forgets apps without instances). */
+  onSessionStopped: ((session: AppSession) => void) | null = null;
 
   constructor(
     private readonly host: AppsHost,
     private readonly store: AppStore,
     private readonly workers: WorkerPool,
     private readonly log: (msg: string, extra?: Record<string, unknown>) => void,
+    timing: LauncherTiming = {},
   ) {
     this.sessions = new SessionStore(host.kv);
+    this.meter = new CallMeter(host.kv, host.serverId, (msg, err) => log(msg, { error: String(err) }), timing.meterFlushMs);
+    this.inactivity = new InactivityWatch(this.meter, (id) => this.stopSession(id), log, timing.activityCheckMs);
     this.unsubscribe.push(host.onEvent('client_disconnected', (ws, data) => {
       this.onClientGone(ws, String(data.id ?? '')).catch((err: unknown) => this.log('session cleanup failed', { error: String(err) }));
     }));
@@ -60,8 +74,8 @@ export class AppLauncher {
 
   close(): void {
     for (const u of this.unsubscribe) u();
-    for (const t of this.timers.values()) clearTimeout(t);
-    this.timers.clear();
+    this.inactivity.close();
+    this.meter.close();
   }
 
   /** Load per worker: its number of sessions here (for `min_load`). */
@@ -175,7 +189,7 @@ export class AppLauncher {
     if (services.length > 0) {
       await this.store.edit(artifact.id, { ...manifest, services, service_ids: services.map((s) => s.id) }, Boolean(o.stage), ctx);
     }
-    if (!daemon && stopAfter > 0) this.touch(sessionId, stopAfter);
+    if (!daemon && stopAfter > 0) this.inactivity.watch(sessionId, stopAfter);
     return session;
   }
 
@@ -205,20 +219,9 @@ export class AppLauncher {
     }
   }
 
-  /** Marks activity on a session; it stops after `stop_after_inactive` seconds without any. */
-  touch(sessionId: string, seconds?: number): void {
-    const existing = this.timers.get(sessionId);
-    const s = seconds ?? (existing as unknown as { seconds?: number } | undefined)?.seconds;
-    if (!s) return;
-    if (existing) clearTimeout(existing);
-    const timer = setTimeout(() => {
-      this.timers.delete(sessionId);
-      this.stopSession(sessionId).catch((err: unknown) => this.log('inactive session stop failed', { session: sessionId, error: String(err) }));
-    }, s * 1000);
-    timer.unref?.();
-    Object.assign(timer, { seconds: s });
-    this.timers.set(sessionId, timer);
-    this.lastActivity.set(sessionId, Date.now());
+  /** Activity on a session other than a routed call (resets its inactivity clock). */
+  touch(sessionId: string): void {
+    this.inactivity.touch(sessionId);
   }
 
   /** `stop`: read on the caller's workspace and on the session's. */
@@ -236,10 +239,8 @@ export class AppLauncher {
   /** Stops a session without permission checks (inactivity, disconnects, uninstall). */
   async stopSession(sessionId: string): Promise<void> {
     const session = await this.sessions.get(sessionId);
+    this.inactivity.unwatch(sessionId);
     if (!session) return;
-    const t = this.timers.get(sessionId);
-    if (t) clearTimeout(t);
-    this.timers.delete(sessionId);
     try {
       const worker = await this.workers.handle(session.worker_id, this.host.rootContext(session.workspace));
       await withTimeout(Promise.resolve(worker.stop(sessionId)), WORKER_CALL_BOUND_MS, `worker ${worker.id} did not answer stop within ${WORKER_CALL_BOUND_MS / 1000}s`);
@@ -248,7 +249,9 @@ export class AppLauncher {
     }
     await this.sessions.delete(sessionId);
     this.decrement(session.worker_id);
+    await this.meter.forget(sessionId);
     await this.host.removeClient(session.workspace, session.client_id);
+    this.onSessionStopped?.(session);
   }
 
   async getLogs(sessionId: string, type: string | null, offset: number, limit: number | null, ctx: CallContext): Promise<LogPage | string> {

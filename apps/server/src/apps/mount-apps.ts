@@ -64,6 +64,12 @@ function hostFor(core: HyphaCore): AppsHost {
   };
 }
 
+/** `ACTIVITY_CHECK_INTERVAL` (seconds, as the reference reads it) → ms; default 1 s. */
+function activityCheckMs(env: Record<string, string | undefined>): number {
+  const v = Number(env.ACTIVITY_CHECK_INTERVAL);
+  return Number.isFinite(v) && v > 0 ? Math.max(50, v * 1000) : 1000;
+}
+
 function commandExists(cmd: string): boolean {
   return spawnSync(cmd, ['--version'], { stdio: 'ignore' }).status === 0;
 }
@@ -71,7 +77,13 @@ function commandExists(cmd: string): boolean {
 export async function mountApps(o: MountAppsOptions): Promise<MountedApps> {
   const host = hostFor(o.core);
   const store = new ArtifactAppStore(o.artifacts.manager, o.artifacts.files, host.rootContext);
-  const apps = new ServerApps({ host, store, log: (msg, extra) => o.log('warn', msg, extra) });
+  const apps = new ServerApps({
+    host,
+    store,
+    log: (msg, extra) => o.log('warn', msg, extra),
+    logError: (msg, extra) => o.log('error', msg, extra),
+    timing: { activityCheckMs: activityCheckMs(o.env) },
+  });
   const authorize = (ctx: CallContext, permission: string) => {
     if (permission === 'none') return;
     if (!checkPermission(ctx.user as unknown as UserInfo, ctx.ws, permission as 'read')) throw new PermissionDeniedError(`Permission denied for workspace ${ctx.ws}`);
@@ -80,7 +92,9 @@ export async function mountApps(o: MountAppsOptions): Promise<MountedApps> {
   o.core.manager.setAppLauncher({
     lazyStart: (ws, svc, appId) => apps.lazyStart(ws, svc, appId),
     appServices: (ws) => apps.appServices(ws),
+    prepareWorkspace: (ws) => apps.prepareWorkspace(ws),
   });
+  o.core.router.callObserver = (target) => apps.recordCall(target);
   const workers: AppWorker[] = [...(o.workers ?? [])];
   const python = o.env.HYPHA_PYTHON ?? 'python3';
   if (commandExists(python)) {
@@ -101,9 +115,14 @@ export async function mountApps(o: MountAppsOptions): Promise<MountedApps> {
     const id = await o.core.builtins.register(workerService(w, 'public'), { workspace: 'public' });
     apps.addLocalWorker(id, w);
   }
+  // Workspaces that outlived a restart (kept in Redis) are loaded already: start their daemons.
+  void (async () => {
+    for (const info of await o.core.workspaces.list()) await apps.prepareWorkspace(info.id);
+  })().catch((err: unknown) => o.log('error', 'daemon apps of existing workspaces failed to start', { error: String(err) }));
   return {
     apps,
     async close() {
+      o.core.router.callObserver = null;
       o.core.manager.setAppLauncher(null);
       apps.close();
       await Promise.all(workers.map((w) => w.shutdown().catch((err: unknown) => o.log('error', 'worker shutdown failed', { worker: w.id, error: String(err) }))));

@@ -96,6 +96,12 @@ export class MessageRouter {
    * calls, and frames without a `session` that a closing peer could not take (`undelivered`).
    */
   readonly stats = { routed: 0, delivered: 0, rejected: 0, calls: 0, undelivered: 0 };
+  /**
+   * Sees every method call this instance routes, with its resolved target `<ws>/<client>` (the
+   * server-apps controller counts calls to app clients here: inactivity and autoscaling load).
+   * Must not throw or block: it runs on the routing path.
+   */
+  callObserver: ((target: string) => void) | null = null;
 
   constructor(options: MessageRouterOptions) {
     this.bus = options.bus;
@@ -357,6 +363,7 @@ export class RouteHandle {
     } else {
       target = sentTo;
     }
+    if (fields.type === 'method' && this.router.callObserver !== null) this.router.callObserver(target);
     // Common case first: a peer attached to this instance gets the frame by a direct call, as the
     // bus would deliver it (both buses dispatch frames for local clients synchronously).
     const local = this.router.getLocal(target);
