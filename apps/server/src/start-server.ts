@@ -52,6 +52,8 @@ export interface StartServerOptions extends Partial<ServerConfig>, HttpSurfaceOp
   artifacts?: ArtifactTestOptions | false;
   /** Extra in-process server-app workers (with `enableServerApps`). */
   appWorkers?: AppWorker[];
+  /** Test hook: how often the leader looks at autoscaled apps (ms; default 10 s). */
+  appsAutoscaleCheckMs?: number;
 }
 
 export interface RunningServer {
@@ -212,7 +214,7 @@ async function launch(options: StartServerOptions): Promise<RunningServer> {
     throw new Error('--enable-server-apps needs the artifact manager: give --data-dir or --database-uri');
   }
   const apps = options.enableServerApps && artifacts
-    ? await mountApps({ core, artifacts, log, env: options.env ?? process.env, enableTerminalWorker: options.enableTerminalWorker, enableMcp: options.enableMcp, enableA2a: options.enableA2a, workers: options.appWorkers })
+    ? await mountApps({ core, artifacts, log, env: options.env ?? process.env, enableTerminalWorker: options.enableTerminalWorker, enableMcp: options.enableMcp, enableA2a: options.enableA2a, workers: options.appWorkers, autoscaleCheckMs: options.appsAutoscaleCheckMs })
     : null;
   const shared = await mountOpsRoutes(app, { basePath, staticMounts: options.staticMounts ?? [], blocks, core, auth, disableAgentSkills: options.disableAgentSkills ?? false });
   const httpSurface = await mountHttpSurface(app, { ...options, core, auth, basePath, log });

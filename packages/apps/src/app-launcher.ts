@@ -15,6 +15,7 @@ import type { WorkerHandle, WorkerPool } from './worker-pool.js';
 import type { LogPage } from './worker-contract.js';
 import { CallMeter } from './call-meter.js';
 import { InactivityWatch } from './inactivity-watch.js';
+import { autoscalingConfig } from './autoscaler.js';
 
 export interface StartOptions {
   timeout?: number | null;
@@ -46,6 +47,8 @@ function clientIdFor(): string {
 export interface LauncherTiming {
   activityCheckMs?: number;
   meterFlushMs?: number;
+  /** How often the leader looks at autoscaled apps (the reference: 10 s). */
+  autoscaleCheckMs?: number;
 }
 
 export class AppLauncher {
@@ -97,7 +100,7 @@ export class AppLauncher {
     const daemon = manifest.daemon === true;
     const stopAfter = o.stop_after_inactive ?? sc.stop_after_inactive ?? (daemon ? 0 : DEFAULT_STOP_AFTER_INACTIVE);
     if (daemon && stopAfter > 0) throw new InvalidArgumentError('stop_after_inactive is not allowed for daemon apps');
-    const autoscaling = Boolean((manifest.autoscaling as Record<string, unknown> | null)?.enabled);
+    const autoscaling = manifest.autoscaling ? autoscalingConfig(manifest.autoscaling).enabled : false;
     if (!o.fresh && !o.stage) {
       const running = await this.sessions.list(manifest.singleton ? '*' : ws);
       const existing = running.find((s) => s.app_id === appId && s.status !== 'stopped');

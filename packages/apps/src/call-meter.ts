@@ -21,6 +21,15 @@ export function isAppClient(target: string): boolean {
   return slash > 0 && target.startsWith('_rapp_', slash + 1);
 }
 
+/**
+ * Whether a method frame calls one of the app's services (`services.<svc>.<fn>`): not a callback
+ * or promise result sent to the app (`<session>.resolve`), and not the client's `built-in`
+ * service (the server reading its service list).
+ */
+export function isServiceCall(method: string | undefined): boolean {
+  return method !== undefined && method.startsWith('services.') && !method.startsWith('services.built-in.');
+}
+
 export class CallMeter {
   /** This instance's counts per session and bucket (kept for the window, written when dirty). */
   private readonly counts = new Map<string, Pending>();
@@ -38,9 +47,12 @@ export class CallMeter {
     this.timer.unref?.();
   }
 
-  /** One call routed to `target`; ignored unless it is an app client. */
-  record(target: string, now = Date.now()): void {
-    if (!isAppClient(target)) return;
+  /**
+   * One frame of type `method` routed to `target`: counted when `target` is an app client and
+   * the frame calls one of its services ({@link isServiceCall}).
+   */
+  record(target: string, method: string | undefined, now = Date.now()): void {
+    if (!isAppClient(target) || !isServiceCall(method)) return;
     let p = this.counts.get(target);
     if (!p) {
       p = { buckets: new Map(), last: now };

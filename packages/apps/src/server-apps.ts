@@ -10,6 +10,7 @@ import { AppLauncher } from './app-launcher.js';
 import type { LauncherTiming } from './app-launcher.js';
 import type { AppWorker } from './worker-contract.js';
 import { WorkerNotFoundError, WorkerPool } from './worker-pool.js';
+import { Autoscaler } from './autoscaler.js';
 
 export interface ServerAppsOptions {
   host: AppsHost;
@@ -26,6 +27,7 @@ export class ServerApps {
   readonly workers: WorkerPool;
   readonly launcher: AppLauncher;
   readonly installer: AppInstaller;
+  readonly autoscaler: Autoscaler;
   private readonly log: (msg: string, extra?: Record<string, unknown>) => void;
   private readonly logError: (msg: string, extra?: Record<string, unknown>) => void;
 
@@ -38,14 +40,15 @@ export class ServerApps {
     this.workers = new WorkerPool(o.host);
     this.launcher = new AppLauncher(o.host, o.store, this.workers, log, o.timing);
     this.installer = new AppInstaller(o.host, o.store, this.workers, this.launcher);
+    this.autoscaler = new Autoscaler(o.host, o.store, this.launcher, log, o.timing?.autoscaleCheckMs);
     this.installer.onCommitted = (ws, appId, manifest) => {
       if (manifest.daemon === true) void this.startDaemon(ws, appId, manifest);
     };
   }
 
   /** A call routed to `<ws>/<client>` (the router's call observer): counts for app clients. */
-  recordCall(target: string): void {
-    this.launcher.meter.record(target);
+  recordCall(target: string, method?: string): void {
+    this.launcher.meter.record(target, method);
   }
 
   /**
@@ -128,6 +131,7 @@ export class ServerApps {
   }
 
   close(): void {
+    this.autoscaler.close();
     this.launcher.close();
   }
 }

@@ -37,9 +37,11 @@ describe('CallMeter', () => {
     const b = await instance('server-b');
     const session = 'ws-user-a/_rapp_meter__rlb';
     const now = Date.now();
-    for (let i = 0; i < 5; i++) a.record(session, now - 1000);
-    for (let i = 0; i < 3; i++) b.record(session, now);
-    b.record('ws-user-a/not-an-app', now);
+    for (let i = 0; i < 5; i++) a.record(session, 'services.default.echo', now - 1000);
+    for (let i = 0; i < 3; i++) b.record(session, 'services.default.echo', now);
+    b.record(session, 'services.built-in.get_service', now);
+    b.record(session, 'x1y2z3.resolve', now);
+    b.record('ws-user-a/not-an-app', 'services.default.echo', now);
     // Before a flush each instance only knows its own calls.
     expect(await b.callsLastMinute(session, now)).toBe(3);
     await a.flush();

@@ -4,7 +4,7 @@
  * exists, the browser worker when Chromium exists, the terminal worker on request).
  */
 import { spawnSync } from 'node:child_process';
-import { ServerApps, serverAppsServiceDef, workerService } from '@hypha/apps';
+import { ServerApps, isAppClient, serverAppsServiceDef, workerService } from '@hypha/apps';
 import type { AppWorker, AppsHost } from '@hypha/apps';
 import { createRootUser, checkPermission } from '@hypha/auth';
 import type { UserInfo } from '@hypha/auth';
@@ -31,6 +31,8 @@ export interface MountAppsOptions {
   enableMcp?: boolean;
   /** Register the a2a-agent app type's proxy worker (`--enable-a2a`). */
   enableA2a?: boolean;
+  /** How often the leader looks at autoscaled apps (ms; default 10 s, as the reference). */
+  autoscaleCheckMs?: number;
   /** Extra in-process workers (tests, embedders). */
   workers?: AppWorker[];
 }
@@ -60,6 +62,7 @@ function hostFor(core: HyphaCore): AppsHost {
     removeClient: async (ws, cid) => {
       if ((await core.registry.clientKeys(ws, cid)).length > 0) await core.manager.deleteClient(ws, cid);
     },
+    isLeader: () => (core.cluster ? core.cluster.isLeader : true),
     rootContext: (ws) => ({ ws, from: `${ws}/${core.builtins.clientId}`, user: root as unknown as CallContext['user'] }),
   };
 }
@@ -82,7 +85,7 @@ export async function mountApps(o: MountAppsOptions): Promise<MountedApps> {
     store,
     log: (msg, extra) => o.log('warn', msg, extra),
     logError: (msg, extra) => o.log('error', msg, extra),
-    timing: { activityCheckMs: activityCheckMs(o.env) },
+    timing: { activityCheckMs: activityCheckMs(o.env), autoscaleCheckMs: o.autoscaleCheckMs },
   });
   const authorize = (ctx: CallContext, permission: string) => {
     if (permission === 'none') return;
@@ -94,7 +97,8 @@ export async function mountApps(o: MountAppsOptions): Promise<MountedApps> {
     appServices: (ws) => apps.appServices(ws),
     prepareWorkspace: (ws) => apps.prepareWorkspace(ws),
   });
-  o.core.router.callObserver = (target) => apps.recordCall(target);
+  o.core.router.callObserverFilter = isAppClient;
+  o.core.router.callObserver = (target, method) => apps.recordCall(target, method);
   const workers: AppWorker[] = [...(o.workers ?? [])];
   const python = o.env.HYPHA_PYTHON ?? 'python3';
   if (commandExists(python)) {

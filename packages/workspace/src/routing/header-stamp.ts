@@ -218,6 +218,37 @@ export function readRoutingFields(frame: Uint8Array): RoutingFields | null {
   return fields;
 }
 
+/**
+ * One string field of segment 1 by name (e.g. `method`), or undefined; scans the map again, so it
+ * is for the rare frames that need more than the routing fields.
+ */
+export function readHeaderString(frame: Uint8Array, name: string): string | undefined {
+  const tag = frame[0];
+  let count: number;
+  let pos: number;
+  if (tag === undefined) return undefined;
+  if (tag >= 0x80 && tag <= 0x8f) {
+    count = tag & 0x0f;
+    pos = 1;
+  } else if (tag === 0xde && frame.length >= 3) {
+    count = (frame[1]! << 8) | frame[2]!;
+    pos = 3;
+  } else {
+    return undefined;
+  }
+  try {
+    for (let i = 0; i < count; i++) {
+      const keyEnd = msgpackValueEnd(frame, pos);
+      const valueEnd = msgpackValueEnd(frame, keyEnd);
+      if (readString(frame, pos, keyEnd) === name) return readString(frame, keyEnd, valueEnd);
+      pos = valueEnd;
+    }
+  } catch {
+    return undefined; // a malformed header has no such field; the router rejects the frame itself
+  }
+  return undefined;
+}
+
 const KEY_TO = 1;
 const KEY_FROM = 2;
 const KEY_SESSION = 3;

@@ -13,7 +13,7 @@ import { decodeFrameHeader, encodeFrame } from '@hypha/rpc';
 import { RoutingError } from '../errors.js';
 import { RecentlyDisconnected } from './recently-disconnected.js';
 import { syntheticReject } from './synthetic-reject.js';
-import { SenderStamp, readRoutingFields, stampFrame, stampHeader } from './header-stamp.js';
+import { SenderStamp, readHeaderString, readRoutingFields, stampFrame, stampHeader } from './header-stamp.js';
 import type { RoutingFields } from './header-stamp.js';
 import { segment2Problem } from './segment-guard.js';
 import { RefusalCounter, UNROUTABLE_CLOSE_CODE } from './refusal-counter.js';
@@ -101,7 +101,9 @@ export class MessageRouter {
    * server-apps controller counts calls to app clients here: inactivity and autoscaling load).
    * Must not throw or block: it runs on the routing path.
    */
-  callObserver: ((target: string) => void) | null = null;
+  callObserver: ((target: string, method: string | undefined) => void) | null = null;
+  /** Which targets' calls the observer wants (their `method` is read from the frame). */
+  callObserverFilter: (target: string) => boolean = () => true;
 
   constructor(options: MessageRouterOptions) {
     this.bus = options.bus;
@@ -363,7 +365,9 @@ export class RouteHandle {
     } else {
       target = sentTo;
     }
-    if (fields.type === 'method' && this.router.callObserver !== null) this.router.callObserver(target);
+    if (fields.type === 'method' && this.router.callObserver !== null && this.router.callObserverFilter(target)) {
+      this.router.callObserver(target, readHeaderString(frame, 'method'));
+    }
     // Common case first: a peer attached to this instance gets the frame by a direct call, as the
     // bus would deliver it (both buses dispatch frames for local clients synchronously).
     const local = this.router.getLocal(target);
