@@ -18,6 +18,7 @@ describe.each(BACKENDS)('server apps: start edges (%s)', (backendName) => {
   let workerId: string;
   let stopCalls = 0;
   const stuckSessions = new Set<string>();
+  const setupCalls = new Set<string>();
 
   beforeAll(async () => {
     backend = await artifactBackend(backendName);
@@ -43,7 +44,14 @@ describe.each(BACKENDS)('server apps: start edges (%s)', (backendName) => {
         appClients.set(config.id, app);
         if (config.manifest.never_ready) stuckSessions.add(config.id);
         // Never-ready apps register something, just not `default`.
-        await app.registerService({ id: config.manifest.never_ready ? 'other' : 'default', config: { visibility: 'public' }, echo: (x: unknown) => x });
+        await app.registerService({
+          id: config.manifest.never_ready ? 'other' : 'default',
+          config: { visibility: 'public' },
+          echo: (x: unknown) => x,
+          setup: () => {
+            setupCalls.add(config.id);
+          },
+        });
         return config.id;
       },
       stop(sessionId: string) {
@@ -114,6 +122,7 @@ describe.each(BACKENDS)('server apps: start edges (%s)', (backendName) => {
     expect(info.manifest.name).toBe('Staged');
     expect(await controller.read_file(kw({ app_id: 'staged', file_path: 'source' }))).toBe('staged source');
     const session = await controller.start('staged');
+    expect(setupCalls.has(session.id)).toBe(true); // the server calls setup() of an app's default service, as the reference
     const svc = await user.getService(session.service_id);
     expect(await svc.echo(7)).toBe(7);
     await controller.stop(session.id);

@@ -170,7 +170,9 @@ export class AppLauncher {
           disable_ssl: false,
           ...additional,
         }),
-        timeout * 1000,
+        // The worker may use all of `timeout` (python-eval runs the script that long); the grace
+        // lets its answer arrive.
+        timeout * 1000 + WORKER_CALL_BOUND_MS,
         `worker ${worker.id} did not start the app within ${timeout}s`,
       );
       if (detached) await new Promise((r) => setTimeout(r, 100));
