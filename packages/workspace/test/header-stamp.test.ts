@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { encode } from '@msgpack/msgpack';
 import { decodeFrame, decodeFrameHeader } from '@hypha/rpc';
-import { SenderStamp, readHeaderString, readRoutingFields, stampFrame, stampHeader } from '../src/routing/header-stamp.js';
+import { SenderStamp, readRoutingFields, stampFrame, stampHeader } from '../src/routing/header-stamp.js';
 
 const user = { id: 'u1', roles: ['r'], is_anonymous: false, scope: { workspaces: { 'ws-1': 'rw' }, current_workspace: 'ws-1' } };
 
@@ -90,17 +90,5 @@ describe('stampHeader', () => {
     const joined = Buffer.concat([head, frame.subarray(headerEnd)]);
     expect(joined.equals(Buffer.from(stampFrame(frame, headerEnd, 'ws-1/c2', pairs)))).toBe(true);
     expect(decodeFrame(head).main).toMatchObject({ type: 'method', to: 'ws-1/c2', from: 'ws-1/c1', session: 's' });
-  });
-});
-
-describe('readHeaderString', () => {
-  it('reads one string field of segment 1 by name, and nothing from segment 2', () => {
-    const frame = frameOf({ type: 'method', to: 'ws-1/_rapp_x__rlb', method: 'services.default.echo', n: 3 }, { method: 'not-this-one' });
-    expect(readHeaderString(frame, 'method')).toBe('services.default.echo');
-    expect(readHeaderString(frame, 'to')).toBe('ws-1/_rapp_x__rlb');
-    expect(readHeaderString(frame, 'n')).toBeUndefined();
-    expect(readHeaderString(frame, 'session')).toBeUndefined();
-    expect(readHeaderString(new Uint8Array([0x81, 0xa6]), 'method')).toBeUndefined();
-    expect(readHeaderString(new Uint8Array(), 'method')).toBeUndefined();
   });
 });
