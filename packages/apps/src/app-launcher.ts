@@ -57,8 +57,6 @@ export class AppLauncher {
   readonly meter: CallMeter;
   readonly inactivity: InactivityWatch;
   private readonly unsubscribe: Array<() => void> = [];
-  /** Called after a session ended (autoscaling forgets apps without instances). */
-  onSessionStopped: ((session: AppSession) => void) | null = null;
 
   constructor(
     private readonly host: AppsHost,
@@ -256,7 +254,6 @@ export class AppLauncher {
     this.decrement(session.worker_id);
     await this.meter.forget(sessionId);
     await this.host.removeClient(session.workspace, session.client_id);
-    this.onSessionStopped?.(session);
   }
 
   async getLogs(sessionId: string, type: string | null, offset: number, limit: number | null, ctx: CallContext): Promise<LogPage | string> {
@@ -298,6 +295,8 @@ export class AppLauncher {
     for (const s of await this.sessions.list('*')) {
       if (s.worker_id.split(':')[0] === fullId || s.worker_id.includes(`/${bare}:`)) {
         await this.sessions.delete(s.id);
+        this.inactivity.unwatch(s.id);
+        await this.meter.forget(s.id);
         this.decrement(s.worker_id);
       }
     }
