@@ -86,11 +86,11 @@ describe('autoscaling', () => {
 
   it('stops the least-called instance while the load is below the threshold, down to min_instances', async () => {
     await controller.install(kw({ source: 'x', app_id: 'idle', overwrite: true, manifest: { name: 'Idle', type: 'scale-app', version: '1', autoscaling: config({ scale_up_threshold: 100 }) } }));
-    const a = await controller.start('idle'); // with autoscaling on, each start is a new instance
-    const b = await controller.start('idle');
-    expect(a.id).not.toBe(b.id);
+    const a = await controller.start('idle');
     const svcA = await user.getService(a.service_id);
-    await svcA.echo(1); // a has one call, b none: b is the least called
+    await svcA.echo(1); // a has one call (one instance is min_instances: nothing to scale yet)
+    const b = await controller.start('idle'); // with autoscaling on, each start is a new instance
+    expect(a.id).not.toBe(b.id); // b has no calls: it is the least called
     await expect.poll(async () => (await instances('idle')).map((s: Proxy) => s.id), { timeout: 10_000, interval: 100 }).toEqual([a.id]);
     await sleep(1500); // min_instances is 1
     expect((await instances('idle')).map((s: Proxy) => s.id)).toEqual([a.id]);
