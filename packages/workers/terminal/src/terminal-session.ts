@@ -133,10 +133,10 @@ export class TerminalSession implements WorkerSession {
     }
   }
 
-  /** Ends the process (SIGTERM, then SIGKILL after a grace period) and removes the working directory. */
+  /** Ends the process (SIGHUP, as when a terminal closes; SIGKILL after a grace period) and removes the working directory. */
   async close(): Promise<void> {
     if (this.alive) {
-      this.pty.kill('SIGTERM');
+      this.pty.kill('SIGHUP');
       const killer = setTimeout(() => {
         if (this.alive) this.pty.kill('SIGKILL');
       }, KILL_GRACE_MS);

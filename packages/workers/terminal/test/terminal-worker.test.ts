@@ -122,6 +122,12 @@ describe('TerminalWorker (real pty)', () => {
     expect(worker.read(sid)).toMatchObject({ success: true, output: expect.stringContaining('bye') });
     expect(worker.read(sid)).toEqual({ success: false, error: 'Process not alive' });
     await worker.stop(sid);
+    const stubborn = await worker.start(config('ws-test/stubborn', { startup_command: ['/bin/sh', '-c', 'trap "" HUP TERM; echo ready; sleep 60'] }));
+    await worker.execute(stubborn, '', { timeout: 1 });
+    const t0 = Date.now();
+    await worker.stop(stubborn);
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(worker.listSessions(null)).toEqual([]);
     const ids = ['m1', 'm2', 'm3', 'm4'].map((n) => `ws-test/${n}`);
     for (const id of ids) await worker.start(config(id));
     await expect(worker.start(config('ws-test/m5'))).rejects.toThrow('Maximum concurrent sessions (4) reached');
