@@ -36,6 +36,7 @@ export class TerminalSession implements WorkerSession {
   private dropped = 0;
   private readCursor = 0;
   private lastDataAt = Date.now();
+  private lastResizeAt = 0;
   private alive = true;
   private readonly exited: Promise<void>;
 
@@ -91,6 +92,7 @@ export class TerminalSession implements WorkerSession {
   resize(size: TerminalSize): void {
     this.pty.resize(size.cols, size.rows);
     this.size = size;
+    this.lastResizeAt = Date.now();
   }
 
   log(type: string, content: string): void {
@@ -122,13 +124,15 @@ export class TerminalSession implements WorkerSession {
 
   /**
    * Waits until the program is ready for input: it has printed something (a banner, a prompt)
-   * and has then been quiet for `quietMs`; at most `maxMs`. Typing earlier gets the input echoed
-   * twice (by the terminal, then by the program's line editor), which confuses `execute`.
+   * and has then been quiet for `quietMs`, also since the last resize (after which a line editor
+   * redraws its prompt); at most `maxMs`. Typing earlier gets the input echoed twice (by the
+   * terminal, then by the program's line editor), which confuses `execute`.
    */
   async settle(quietMs: number, maxMs: number): Promise<void> {
     const deadline = Date.now() + maxMs;
     while (this.alive && Date.now() < deadline) {
-      if (this.end > 0 && Date.now() - this.lastDataAt >= quietMs) return;
+      const now = Date.now();
+      if (this.end > 0 && now - this.lastDataAt >= quietMs && now - this.lastResizeAt >= 2 * quietMs) return;
       await new Promise((r) => setTimeout(r, 20));
     }
   }
