@@ -31,7 +31,7 @@ export const FLAG_HELP: Record<string, string> = {
   'static-mounts': '/route:DIR ... directories served as static files',
   'enable-local-auth': 'local accounts (sign up, e-mail verification, password login)',
   'disable-agent-skills': 'do not serve /{workspace}/agent-skills/',
-  'enable-admin-terminal': 'admin terminal methods in admin-utils (needs --root-token)',
+  'enable-admin-terminal': 'a JavaScript REPL over the server objects, in admin-utils: start_terminal, execute_command, ... (needs --root-token)',
   interactive: 'open a JavaScript REPL over the running server (server, core, auth, api)',
 };
 
