@@ -16,7 +16,7 @@ globalThis.WebSocket = require(${JSON.stringify(require.resolve('ws'))}).WebSock
 const { hyphaWebsocketClient } = require(${JSON.stringify(require.resolve('hypha-rpc'))});
 const e = process.env;
 hyphaWebsocketClient.connectToServer({ server_url: e.HYPHA_SERVER_URL, workspace: e.HYPHA_WORKSPACE, client_id: e.HYPHA_CLIENT_ID, token: e.HYPHA_TOKEN, app_id: e.HYPHA_APP_ID, logger: null })
-  .then((api) => api.registerService({ id: 'default', config: { visibility: 'public' }, cwd: () => process.cwd(), add: (a, b) => a + b }))
+  .then((api) => api.registerService({ id: 'default', config: { visibility: 'public' }, cwd: () => process.cwd(), add: (a, b) => a + b, read: (p) => require('fs').readFileSync(p, 'utf8') }))
   .then(() => console.log('terminal app registered'));
 `;
 
@@ -127,8 +127,14 @@ describe('terminal worker (--enable-terminal-worker)', () => {
   it('runs a terminal app through server-apps: its process connects with the session token, in its own directory', async () => {
     const ws = alice.config.workspace;
     const controller = await alice.getService('public/server-apps');
+    const files = [
+      { path: 'data.txt', content: 'hello-staged', format: 'text' },
+      { path: 'assets/a.txt', content: 'A', format: 'text' },
+      { path: 'assets/sub/b.txt', content: 'B', format: 'text' },
+    ];
+    const files_to_stage = ['data.txt', 'assets/:copied/', 'data.txt:renamed/r.txt'];
     const manifest = await controller.install(
-      kw({ source: '# terminal app', manifest: { name: 'Term App', type: 'terminal', version: '0.1.0', startup_command: ['node', '-e', appScript] }, app_id: 'term-app', overwrite: true }),
+      kw({ source: '# terminal app', files, manifest: { name: 'Term App', type: 'terminal', version: '0.1.0', startup_command: ['node', '-e', appScript], files_to_stage }, app_id: 'term-app', overwrite: true }),
     );
     expect(manifest.startup_command).toEqual(['node', '-e', appScript]);
     const session = await controller.start(kw({ app_id: 'term-app', timeout: 30 }));
@@ -137,6 +143,7 @@ describe('terminal worker (--enable-terminal-worker)', () => {
     expect(await svc.add(40, 2)).toBe(42);
     const cwd: string = await svc.cwd();
     expect(existsSync(cwd)).toBe(true);
+    expect([await svc.read('data.txt'), await svc.read('copied/a.txt'), await svc.read('copied/sub/b.txt'), await svc.read('renamed/r.txt')]).toEqual(['hello-staged', 'A', 'B', 'hello-staged']);
     const logs = await controller.get_logs(session.id);
     expect(logs.items.map((i: Proxy) => i.content).join('')).toContain('terminal app registered');
     await controller.stop(session.id);
@@ -144,6 +151,21 @@ describe('terminal worker (--enable-terminal-worker)', () => {
     expect(await controller.list_running()).toEqual([]);
     await controller.uninstall('term-app');
     expect(ws).toBe('ws-user-alice');
+  }, 60_000);
+
+  it('refuses to start a terminal app whose files_to_stage cannot be staged, naming the file', async () => {
+    const controller = await alice.getService('public/server-apps');
+    const install = (app_id: string, files_to_stage: unknown) =>
+      controller.install(kw({ source: '#', manifest: { name: app_id, type: 'terminal', version: '0.1.0', startup_command: '/bin/sh', files_to_stage }, app_id, overwrite: true }));
+    // install test-starts the app, so the install itself fails
+    await expect(install('stage-missing', ['missing.txt'])).rejects.toThrow("Failed to prepare staged files: File not found in the app's files: missing.txt");
+    await expect(install('stage-escape', ['source:../../outside.txt'])).rejects.toThrow(
+      'manifest.files_to_stage: source:../../outside.txt would be written outside the session directory',
+    );
+    await expect(install('stage-bad', 'data.txt')).rejects.toThrow('manifest.files_to_stage must be a list of strings, got string');
+    expect(await controller.list_running()).toEqual([]);
+    expect((await worker.list_sessions()).sessions).toEqual([]);
+    expect((await controller.list_apps()).map((a: Proxy) => a.id)).not.toEqual(expect.arrayContaining(['stage-missing']));
   }, 60_000);
 });
 

@@ -16,6 +16,7 @@ import { InvalidArgumentError, NotFoundError, Type, UnavailableError, defineMeth
 import type { CallContext, MethodMap } from '@hypha/service';
 import { CommandLineError, resolveExecutable, startupArgv } from './command-line.js';
 import { loadPty } from './load-pty.js';
+import { stageFiles } from './stage-files.js';
 import { filterForXterm, looksLikePrompt, renderScreen, visibleOutput } from './screen-text.js';
 import { TerminalSession } from './terminal-session.js';
 import type { TerminalSize } from './terminal-session.js';
@@ -55,6 +56,15 @@ const SETTLE_MAX_MS = 2000;
 function sessionDirName(sessionId: string): string {
   const hash = createHash('sha256').update(sessionId).digest('hex').slice(0, 8);
   return `${sessionId.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 80)}-${hash}`;
+}
+
+/** Where the app's files are: given by server apps, else made from server_url, workspace and app_id. */
+function appFilesUrl(config: WorkerStartConfig): string {
+  if (config.app_files_base_url) return config.app_files_base_url;
+  if (config.server_url && config.workspace && config.app_id) {
+    return `${config.server_url.replace(/^ws(s?):/, 'http$1:').replace(/\/ws\/?$/, '')}/${config.workspace}/artifacts/${config.app_id}/files`;
+  }
+  throw new InvalidArgumentError('manifest.files_to_stage needs config.app_files_base_url, or server_url, workspace and app_id');
 }
 
 function positiveInt(name: string, value: unknown): number {
@@ -114,6 +124,16 @@ export class TerminalWorker implements AppWorker {
     try {
       await mkdir(cwd, { recursive: true });
       const env = this.sessionEnv(config, manifest.env);
+      if (manifest.files_to_stage != null) {
+        const src = { baseUrl: appFilesUrl(config), token: config.token, stage: Boolean(config.stage) };
+        try {
+          const n = await stageFiles(manifest.files_to_stage, cwd, src, progress);
+          progress('success', `Staged ${n} files`);
+        } catch (err) {
+          if (err instanceof InvalidArgumentError) throw err;
+          throw new UnavailableError(`Failed to prepare staged files: ${(err as Error).message}`);
+        }
+      }
       progress('info', `Spawning terminal with command: ${argv.join(' ')}`);
       let pty;
       try {
