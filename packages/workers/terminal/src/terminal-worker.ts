@@ -86,9 +86,12 @@ export class TerminalWorker implements AppWorker {
   private readonly maxSessions: number;
   private readonly env: Record<string, string>;
   private readonly maxTranscript: number;
+  /** The working directory was made here (not given): shutdown removes it. */
+  private readonly ownsWorkingDir: boolean;
 
   constructor(o: TerminalWorkerOptions = {}) {
     this.id = o.id ?? 'terminal-worker';
+    this.ownsWorkingDir = !o.workingDir;
     this.workingDir = o.workingDir ?? join(tmpdir(), `hypha_sessions_${randomBytes(6).toString('hex')}`);
     mkdirSync(this.workingDir, { recursive: true });
     this.maxSessions = o.maxSessions ?? 50;
@@ -247,6 +250,7 @@ export class TerminalWorker implements AppWorker {
 
   async shutdown(): Promise<void> {
     await this.sessions.stopAll();
+    if (this.ownsWorkingDir) await rm(this.workingDir, { recursive: true, force: true });
   }
 
   write(sessionId: string, data: string): { success: true; bytes_written: number } {

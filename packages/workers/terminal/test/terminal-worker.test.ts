@@ -133,5 +133,11 @@ describe('TerminalWorker (real pty)', () => {
     await expect(worker.start(config('ws-test/m5'))).rejects.toThrow('Maximum concurrent sessions (4) reached');
     await worker.shutdown();
     expect(worker.listSessions(null)).toEqual([]);
+    expect(existsSync(base)).toBe(true);
+    const own = new TerminalWorker();
+    expect(existsSync(own.workingDir)).toBe(true);
+    await own.start(config('ws-test/own'));
+    await own.shutdown();
+    expect(existsSync(own.workingDir)).toBe(false);
   });
 });
