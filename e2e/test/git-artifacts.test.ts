@@ -137,6 +137,10 @@ describe('git-storage artifacts', { timeout: 120_000 }, () => {
     expect((await am.read_file(kw({ artifact_id: id, file_path: 'new.py', stage: true, branch: 'feature' }))).content).toBe("print('new')");
     const staged = await am.list_files(kw({ artifact_id: id, stage: true, branch: 'feature' }));
     expect(staged.find((f: { name: string }) => f.name === 'new.py')).toMatchObject({ type: 'file', staged: true });
+    // version='stage' names the staged state, as for other artifacts
+    const byVersion = await am.list_files(kw({ artifact_id: id, version: 'stage', branch: 'feature' }));
+    expect(byVersion.map((f: { name: string }) => f.name)).toContain('new.py');
+    expect((await am.read_file(kw({ artifact_id: id, file_path: 'new.py', version: 'stage', branch: 'feature' }))).content).toBe("print('new')");
     await am.commit(kw({ artifact_id: id, comment: 'feature work', branch: 'feature' }));
     expect((await am.read_file(kw({ artifact_id: id, file_path: 'new.py', version: 'feature' }))).content).toBe("print('new')");
     await expect(am.read_file(kw({ artifact_id: id, file_path: 'new.py', version: 'main' }))).rejects.toThrow(/not found/);

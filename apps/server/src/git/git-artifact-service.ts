@@ -21,6 +21,11 @@ const Int = () => Type.Integer();
 const Branch = opt('Branch name (git-storage artifacts).', Str());
 const PrNumber = Type.Integer({ description: 'Pull request number.' });
 
+/** `version='stage'` names the staged state, as for other artifacts, not a git ref called "stage". */
+function stageVersion(args: Record<string, any>): Record<string, any> {
+  return args.version === 'stage' ? { ...args, version: undefined, stage: true } : args;
+}
+
 /** Calls the original method with the arguments bound by name. */
 function callOriginal(original: AnyFn, names: readonly string[], args: Record<string, unknown>, ctx: CallContext): unknown {
   if ((original as unknown as Record<string, unknown>)[ACCEPTS_KWARGS]) {
@@ -60,7 +65,7 @@ export function withGitMethods(service: Record<string, unknown>, git: GitArtifac
       description,
       params: declaredLike(orig, params),
       permission: 'none',
-      handler: async (args: Record<string, any>, ctx: CallContext) => ((await git.gitRow(args.artifact_id, ctx)) ? handler(args, ctx) : callOriginal(orig, names, args, ctx)),
+      handler: async (args: Record<string, any>, ctx: CallContext) => ((await git.gitRow(args.artifact_id, ctx)) ? handler(stageVersion(args), ctx) : callOriginal(orig, names, args, ctx)),
     });
   }
 
