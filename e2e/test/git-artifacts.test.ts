@@ -141,7 +141,9 @@ describe('git-storage artifacts', { timeout: 120_000 }, () => {
     const byVersion = await am.list_files(kw({ artifact_id: id, version: 'stage', branch: 'feature' }));
     expect(byVersion.map((f: { name: string }) => f.name)).toContain('new.py');
     expect((await am.read_file(kw({ artifact_id: id, file_path: 'new.py', version: 'stage', branch: 'feature' }))).content).toBe("print('new')");
-    await am.commit(kw({ artifact_id: id, comment: 'feature work', branch: 'feature' }));
+    const committed = await am.commit(kw({ artifact_id: id, comment: 'feature work', branch: 'feature' }));
+    // README.md, src/main.py and new.py (src/utils.py was removed)
+    expect(committed.file_count).toBe(3);
     expect((await am.read_file(kw({ artifact_id: id, file_path: 'new.py', version: 'feature' }))).content).toBe("print('new')");
     await expect(am.read_file(kw({ artifact_id: id, file_path: 'new.py', version: 'main' }))).rejects.toThrow(/not found/);
     await expect(am.read_file(kw({ artifact_id: id, file_path: 'src/utils.py', version: 'feature' }))).rejects.toThrow(/not found/);

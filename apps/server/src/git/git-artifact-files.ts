@@ -8,7 +8,7 @@ import { parseArtifactId, requireContext } from '@hypha/artifacts';
 import { decodeContent, encodeContent } from './git-content.js';
 import type { AuthService } from '@hypha/auth';
 import type { GitRepo, GitStorage } from '@hypha/git-storage';
-import { checkBranch, checkRepoPath, commitChanges, listTree, readBlob, readDoc, resolveCommit, statFile, updateDoc, writeBlob, writeBlobStream } from '@hypha/git-storage';
+import { checkBranch, checkRepoPath, commitChanges, listAllFiles, listTree, readBlob, readDoc, resolveCommit, statFile, updateDoc, writeBlob, writeBlobStream } from '@hypha/git-storage';
 import { InvalidArgumentError, NotFoundError } from '@hypha/service';
 import { gitDefaultBranch, gitPrefix, isGitArtifact } from './mount-git.js';
 
@@ -219,6 +219,14 @@ export class GitArtifacts {
     await this.clearStaging(a, b);
     await a.repo.store.deletePrefix(`${a.repo.prefix}uploads/${b}/`);
     return { branch: b, sha };
+  }
+
+  /** Stores the number of files in `sha`'s tree as the artifact's `file_count`; returns it. */
+  async recordFileCount(a: GitArtifact, sha: string): Promise<number> {
+    const count = (await listAllFiles(a.repo, sha)).length;
+    const { db } = await this.manager.access.ready();
+    await db.updateTable('artifacts').set({ file_count: count }).where('id', '=', a.row.id).execute();
+    return count;
   }
 
   async clearStaging(a: GitArtifact, branch: string | null): Promise<void> {

@@ -99,6 +99,7 @@ export function withGitMethods(service: Record<string, unknown>, git: GitArtifac
           const g = await git.open(a.artifact_id, ctx, 'commit');
           const done = await git.commitStaged(g, a.branch, a.comment);
           if (!done) return callOriginal(original('commit'), ['artifact_id', 'version', 'comment'], a, ctx);
+          await git.recordFileCount(g, done.sha);
           const view = (await callOriginal(original('read'), ['artifact_id', 'silent'], { artifact_id: a.artifact_id, silent: true }, ctx)) as Record<string, unknown>;
           return { ...view, git_url: git.gitUrl(g.row), commit: done.sha, branch: done.branch };
         }),
