@@ -11,7 +11,7 @@ import { ArtifactError, denied, invalid, notFound } from './errors.js';
 import { parseArtifactId, type ArtifactRef } from './ids.js';
 import { assertFileScope, assertGeneralUse } from './file-scope.js';
 import type { FileScope } from './file-scope.js';
-import { canPerform, permissionsGrant, type Operation } from './permissions.js';
+import { canPerform, parentAllowsRead, permissionsGrant, type Operation } from './permissions.js';
 import type { ArtifactRow } from './record.js';
 import type { SharedKeyValue } from './upload-state.js';
 import type { UrlBase } from './url-options.js';
@@ -130,6 +130,13 @@ export class ArtifactAccess {
     assertFileScope(ctx.user, ctx.fileScope, op, row);
     if (!canPerform(ctx.user, ctx.ws, op, row, parent)) {
       throw denied(`User ${ctx.user.id} does not have permission to perform the operation '${op}' on the artifact ${row.workspace}/${row.alias}.`);
+    }
+    // As in the reference, reading a child also needs the collection to allow the read: a
+    // drop-box collection (`@: lf+`) stays write-only even for the children's own writers.
+    if (parent && !parentAllowsRead(ctx.user, ctx.ws, op, row, parent)) {
+      throw denied(
+        `User ${ctx.user.id} does not have permission to perform the operation '${op}' on the parent collection ${parent.workspace}/${parent.alias}.`,
+      );
     }
   }
 

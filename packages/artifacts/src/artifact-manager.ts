@@ -11,11 +11,11 @@ import { jsonb } from '@hypha/db';
 import type { JsonObject, JsonValue } from '@hypha/db';
 import { ArtifactAccess, optionalBool, requireContext, rethrowUnique } from './access.js';
 import type { ArtifactContext, ArtifactManagerOptions, Db } from './access.js';
-import { conflict, denied, fileNotFound, invalid, notFound } from './errors.js';
+import { conflict, denied, fileNotFound, invalid, negativeWeight, notFound } from './errors.js';
 import { checkNewAlias, fillAliasTemplate, isAliasTemplate, readableAlias, uuid7, validateAlias, validateNewAlias } from './ids.js';
 import { combine, filterConditions, keywordCondition, orderByClauses } from './filters.js';
 import type { Condition } from './filters.js';
-import { validatePermissions } from './permissions.js';
+import { canMutateChildren, validatePermissions } from './permissions.js';
 import { artifactView, nowSeconds, stagedVersionIndex, stagingOf, versionsOf } from './record.js';
 import type { ArtifactRow, Staging, VersionEntry } from './record.js';
 import { assertSchema, validateManifest } from './schema-validation.js';
@@ -243,9 +243,17 @@ export class ArtifactManager {
     const staged = optionalBool(stage, 'stage');
     const commitStaged = await db.transaction().execute(async (trx) => {
       const { row, parent } = await this.access.loadFor(trx, artifact_id, ctx, 'edit', true);
+      const versions = versionsOf(row);
+      if (!staged) {
+        // An edit that is not staged commits: it needs commit too, and a collection decides
+        // whether its children's committed versions may be modified in place (`mutate`).
+        this.access.check(ctx, 'commit', row, parent);
+        if (parent && versions.length > 0 && !canMutateChildren(ctx.user, ctx.ws, row, parent)) {
+          throw denied(`Collection '${parent.alias}' does not allow modification of committed versions (no mutate permission).`);
+        }
+      }
       await this.access.assertWritable(ctx, row.workspace);
       const now = nowSeconds();
-      const versions = versionsOf(row);
       if (cfg?.permissions !== undefined || sec) this.access.check(ctx, 'edit', row, parent);
       const current = stagingOf(row);
       if (staged || current) {
@@ -636,7 +644,7 @@ export class ArtifactManager {
     const ctx = requireContext(context);
     const { db } = await this.access.ready();
     if (typeof file_path !== 'string' || !file_path) throw invalid('file_path must be a non-empty string');
-    if (typeof download_weight !== 'number' || !(download_weight >= 0)) throw invalid('download_weight must be a non-negative number');
+    if (typeof download_weight !== 'number' || !Number.isFinite(download_weight) || download_weight < 0) throw negativeWeight(download_weight);
     await db.transaction().execute(async (trx) => {
       const { row } = await this.access.loadFor(trx, artifact_id, ctx, 'set_download_weight', true);
       await this.access.assertWritable(ctx, row.workspace);
