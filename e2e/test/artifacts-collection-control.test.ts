@@ -18,6 +18,8 @@ describe.each(BACKENDS)('collection-controlled contributions on %s', (backendNam
   let other: Proxy;
   let otherId: string;
   let otherWs: string;
+  let ownerToken: string;
+  let otherToken: string;
 
   beforeAll(async () => {
     backend = await artifactBackend(backendName);
@@ -27,8 +29,10 @@ describe.each(BACKENDS)('collection-controlled contributions on %s', (backendNam
     ownerId = 'cc-owner';
     otherId = 'cc-other';
     otherWs = `ws-user-${otherId}`;
-    owner = (await clients.connect(mintToken(t.authConfig, userWith(ownerId, { [`ws-user-${ownerId}`]: 'a' })))).am;
-    other = (await clients.connect(mintToken(t.authConfig, userWith(otherId, { [otherWs]: 'a' })))).am;
+    ownerToken = mintToken(t.authConfig, userWith(ownerId, { [`ws-user-${ownerId}`]: 'a' }));
+    otherToken = mintToken(t.authConfig, userWith(otherId, { [otherWs]: 'a' }));
+    owner = (await clients.connect(ownerToken)).am;
+    other = (await clients.connect(otherToken)).am;
   }, 120_000);
   afterAll(async () => {
     await clients.closeAll();
@@ -110,6 +114,14 @@ describe.each(BACKENDS)('collection-controlled contributions on %s', (backendNam
     // lf+ grants list_files on the collection, so the writer may list what the child holds.
     expect(await owner.list_files(kw({ artifact_id: child.id }))).toEqual([]);
     expect((await root.list(kw({ parent_id: inbox.id }))).map((c: any) => c.manifest.recipientEmail)).toEqual([recipient]);
+    // A workspace-wide search of `public` keeps the same recipient scoping.
+    const search = async (token: string) => {
+      const res = await fetch(`${t.url}/public/artifacts/-/search?no_cache=true`, { headers: { Authorization: `Bearer ${token}` } });
+      expect(res.status).toBe(200);
+      return ((await res.json()) as Array<{ id: string }>).map((a) => a.id).sort();
+    };
+    expect(await search(otherToken)).toEqual([child.id, inbox.id].sort());
+    expect(await search(ownerToken)).toEqual([inbox.id]);
   });
 
   it('names a negative download weight with the reference message', async () => {

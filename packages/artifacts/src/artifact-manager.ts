@@ -24,6 +24,7 @@ import { countObjects, readJson, walk } from './blob-util.js';
 import { duplicateArtifact } from './duplicate.js';
 import { setParent } from './set-parent.js';
 import { prepareVectorConfig, VECTOR_COLLECTION, VectorCollections } from './vector-methods.js';
+import { mentionsCaller, visibleToCaller } from './visibility.js';
 
 function objectOrNull(value: unknown, name: string): JsonObject | null {
   if (value === undefined || value === null) return null;
@@ -546,10 +547,12 @@ export class ArtifactManager {
         }
       }
     } else {
-      if (!checkPermission(ctx.user, ctx.ws, 'r')) throw denied(`User ${ctx.user.id} cannot list artifacts in workspace ${ctx.ws}`);
       scope.push(sql`workspace = ${ctx.ws}`);
       if (!wholeWorkspace) scope.push(sql`parent_id is null`);
     }
+    // Non-members of the workspace see only what the artifacts themselves let them list.
+    const perRow = parent === null && !checkPermission(ctx.user, ctx.ws, 'r');
+    if (perRow) scope.push(mentionsCaller(ctx));
     if (stage === true) scope.push(sql`staging is not null`);
     else if (stage !== 'all') scope.push(sql`jsonb_array_length(coalesce(versions, '[]'::jsonb)) > 0`);
 
@@ -568,26 +571,39 @@ export class ArtifactManager {
 
     let q = db.selectFrom('artifacts').selectAll().where(where as never);
     for (const o of order) q = q.orderBy(o as never);
-    const rows = await q.limit(take).offset(skip).execute();
+    const parents = new Map<string, ArtifactRow | null>();
+    if (parent) parents.set(parent.id, parent);
+    const parentOf = async (row: ArtifactRow): Promise<ArtifactRow | null> => {
+      if (!row.parent_id) return null;
+      if (!parents.has(row.parent_id)) parents.set(row.parent_id, await this.access.findById(db, row.parent_id));
+      return parents.get(row.parent_id) ?? null;
+    };
+    let rows: ArtifactRow[];
+    let total: number | undefined;
+    if (perRow) {
+      // Decided row by row, so the page is cut here (the SQL narrowing keeps this small).
+      const visible: ArtifactRow[] = [];
+      for (const row of await q.execute()) if (visibleToCaller(ctx, row, await parentOf(row))) visible.push(row);
+      total = visible.length;
+      rows = visible.slice(skip, skip + take);
+    } else {
+      rows = await q.limit(take).offset(skip).execute();
+    }
     if (parent && !optionalBool(silent, 'silent')) {
       await db.updateTable('artifacts').set({ view_count: sql`view_count + 1` }).where('id', '=', parent.id).execute();
     }
-    const parents = new Map<string, ArtifactRow | null>();
-    if (parent) parents.set(parent.id, parent);
     const listFields = Array.isArray(parent?.config?.list_fields) ? (parent!.config!.list_fields as string[]) : null;
     const items: Record<string, unknown>[] = [];
     for (const row of rows) {
-      let p: ArtifactRow | null = null;
-      if (row.parent_id) {
-        if (!parents.has(row.parent_id)) parents.set(row.parent_id, await this.access.findById(db, row.parent_id));
-        p = parents.get(row.parent_id) ?? null;
-      }
-      const view = artifactView(row, { parent: p, staged: stage === true });
+      const view = artifactView(row, { parent: await parentOf(row), staged: stage === true });
       items.push(listFields ? Object.fromEntries(listFields.filter((k) => k in view).map((k) => [k, view[k]])) : view);
     }
     if (!paged) return items;
-    const { total } = await db.selectFrom('artifacts').select((eb) => eb.fn.countAll<number>().as('total')).where(where as never).executeTakeFirstOrThrow();
-    return { items, total: Number(total), offset: skip, limit: take };
+    if (total === undefined) {
+      const counted = await db.selectFrom('artifacts').select((eb) => eb.fn.countAll<number>().as('total')).where(where as never).executeTakeFirstOrThrow();
+      total = Number(counted.total);
+    }
+    return { items, total, offset: skip, limit: take };
   }
 
   // ------------------------------------------------------------------ duplicate / set_parent

@@ -89,6 +89,13 @@ export function permissionsGrant(
   op: Operation,
 ): boolean {
   if (!permissions) return false;
+  return principalKeys(user, callerWorkspace).some(
+    (k) => Object.prototype.hasOwnProperty.call(permissions, k) && expandPermission(permissions[k]).includes(op),
+  );
+}
+
+/** The `config.permissions` keys that speak for the user, in the order they are checked. */
+export function principalKeys(user: UserInfo, callerWorkspace: string): string[] {
   const userId = getEffectiveUserId(user);
   const keys: string[] = [`${callerWorkspace}/${userId}`];
   if (!user.is_anonymous) keys.push(`${callerWorkspace}/@`);
@@ -97,7 +104,7 @@ export function permissionsGrant(
   if (user.email) keys.push(user.email);
   if (!user.is_anonymous) keys.push('@');
   keys.push('*');
-  return keys.some((k) => Object.prototype.hasOwnProperty.call(permissions, k) && expandPermission(permissions[k]).includes(op));
+  return keys;
 }
 
 /** The permission part of an artifact row. */

@@ -16,6 +16,7 @@ import { createFsBlobRequestHandler, FsBlobStore } from '@hypha/storage';
 import type { BlobStore } from '@hypha/storage';
 import type { HyphaCore } from '@hypha/workspace';
 import type { HttpLog } from '../http/surface-deps.js';
+import { ListingCache } from './listing-cache.js';
 import { artifactRoutes } from './artifact-routes.js';
 import { s3Proxy, s3StorageRoutes } from './s3-routes.js';
 import { mountGit } from '../git/mount-git.js';
@@ -134,6 +135,7 @@ export async function mountArtifacts(o: MountArtifactsOptions): Promise<MountedA
     },
     log: o.log,
     allowOrigins: o.allowOrigins ?? ['*'],
+    listingCache: new ListingCache(),
   }));
   const artifactService = toRpcService(defineArtifactService(manager, files), { authorize: workspaceAuthorize });
   await o.core.builtins.register(withGitMethods(artifactService, gitArtifacts), { workspace: 'public' });
