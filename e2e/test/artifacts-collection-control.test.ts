@@ -124,7 +124,7 @@ describe.each(BACKENDS)('collection-controlled contributions on %s', (backendNam
     expect(await search(ownerToken)).toEqual([inbox.id]);
   });
 
-  it('names a negative download weight with the reference message', async () => {
+  it('names a negative download weight and an unknown upload with the reference messages', async () => {
     const a = await owner.create(kw({ alias: 'weights', manifest: { name: 'W' }, stage: true }));
     for (const call of [
       () => owner.put_file(kw({ artifact_id: a.id, file_path: 'x.bin', download_weight: -1 })),
@@ -133,5 +133,7 @@ describe.each(BACKENDS)('collection-controlled contributions on %s', (backendNam
     ]) {
       await expect(call()).rejects.toThrow(/Download weight must be a non-negative number, got -1/);
     }
+    await expect(owner.put_file_complete_multipart(kw({ artifact_id: a.id, upload_id: 'invalid-upload-id', parts: [{ part_number: 1, etag: '"x"' }] })))
+      .rejects.toThrow(/ValueError: Upload session expired or not found \(upload_id 'invalid-upload-id'\)/);
   });
 });

@@ -164,7 +164,7 @@ export class ArtifactFiles {
     const { db, store } = await this.access.ready();
     if (typeof upload_id !== 'string') throw invalid('upload_id must be a string');
     const pending = await this.uploads.find(upload_id);
-    if (!pending) throw notFound(`Upload ${upload_id} does not exist or has expired.`);
+    if (!pending) throw invalid(`Upload session expired or not found (upload_id '${upload_id}')`);
     const { row } = await this.access.loadFor(db, artifact_id, ctx, 'put_file');
     await this.access.assertWritable(ctx, row.workspace);
     if (row.id !== pending.artifactUuid) throw invalid(`Upload ${upload_id} belongs to another artifact.`);
