@@ -16,6 +16,7 @@ import type { ArtifactRow } from './record.js';
 import type { SharedKeyValue } from './upload-state.js';
 import type { UrlBase } from './url-options.js';
 import type { VectorCollectionsOptions } from './vector-methods.js';
+import type { ZenodoServers } from './zenodo-client.js';
 
 /** The context the RPC layer injects (`require_context: true`), or the HTTP routes build. */
 export interface ArtifactContext {
@@ -62,6 +63,8 @@ export interface ArtifactManagerOptions {
   workspaceInfo?: (workspace: string) => Promise<WorkspaceFacts | null | undefined>;
   /** Vector collections: where local embedding models live. */
   vectors?: VectorCollectionsOptions;
+  /** Base URLs of the publishing targets (default: zenodo.org and sandbox.zenodo.org). */
+  zenodoServers?: Partial<ZenodoServers>;
 }
 
 export type Db = Kysely<Database> | Transaction<Database>;

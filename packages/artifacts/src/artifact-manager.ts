@@ -25,6 +25,9 @@ import { duplicateArtifact } from './duplicate.js';
 import { setParent } from './set-parent.js';
 import { prepareVectorConfig, VECTOR_COLLECTION, VectorCollections } from './vector-methods.js';
 import { mentionsCaller, visibleToCaller } from './visibility.js';
+import { publishArtifact } from './publish.js';
+import { DEFAULT_ZENODO_SERVERS, zenodoClientFor } from './zenodo-client.js';
+import type { ZenodoServers } from './zenodo-client.js';
 
 function objectOrNull(value: unknown, name: string): JsonObject | null {
   if (value === undefined || value === null) return null;
@@ -111,6 +114,7 @@ export class ArtifactManager {
       }
       checkNewAlias(requested);
     }
+    const zenodoParts = requested && isAliasTemplate(requested) ? await this.reserveDeposition(db, requested, cfg, sec, parent_id, staged, ctx) : {};
     const now = nowSeconds();
     const result = await db.transaction().execute(async (trx) => {
       let parent: ArtifactRow | null = null;
@@ -135,7 +139,7 @@ export class ArtifactManager {
         }
       }
       await this.access.assertWritable(ctx, ws, parent ? { parent, op: staged ? 'draft' : 'attach' } : undefined);
-      const finalAlias = await this.chooseAlias(trx, ws, requested, parent, ctx);
+      const finalAlias = await this.chooseAlias(trx, ws, requested, parent, ctx, zenodoParts);
       const existing = await this.access.find(trx, { workspace: ws, alias: finalAlias }, true);
       if (existing && !replace) {
         throw conflict(`Artifact with alias '${finalAlias}' already exists, please choose a different alias or remove the existing artifact (ID: ${ws}/${finalAlias}).`);
@@ -200,7 +204,38 @@ export class ArtifactManager {
     return artifactView(result.row, { parent: result.parent, staged });
   }
 
-  private async chooseAlias(db: Db, ws: string, requested: string | null, parent: ArtifactRow | null, ctx: ArtifactContext): Promise<string> {
+  /**
+   * For an alias template of an artifact with `config.publish_to`: a Zenodo deposition created
+   * now (its record goes to `config.zenodo`), whose ids fill `{zenodo_id}` and `{zenodo_conceptrecid}`.
+   * The token comes from the new artifact's secrets over its collection's.
+   */
+  private async reserveDeposition(
+    db: Db, template: string, cfg: JsonObject, sec: JsonObject | null, parentId: unknown, staged: boolean, ctx: ArtifactContext,
+  ): Promise<Record<string, string>> {
+    const publishTo = cfg.publish_to;
+    if (publishTo === undefined || publishTo === null) {
+      for (const name of ['zenodo_id', 'zenodo_conceptrecid']) {
+        if (template.includes(`{${name}}`)) throw invalid(`Alias cannot contain the '{${name}}' placeholder, set publish_to to 'zenodo' or 'sandbox_zenodo'.`);
+      }
+      return {};
+    }
+    let parent: ArtifactRow | null = null;
+    if (parentId !== undefined && parentId !== null) {
+      const found = await this.access.load(db, parentId, ctx);
+      parent = found.row;
+      // Checked before the deposition is made on the collection's Zenodo account.
+      this.access.check(ctx, 'list', parent, found.parent);
+      this.access.check(ctx, staged ? 'draft' : 'attach', parent, found.parent);
+    }
+    const client = zenodoClientFor(publishTo, { ...(parent?.secrets ?? {}), ...(sec ?? {}) }, this.zenodoServers);
+    const deposition = await client.createDeposition();
+    cfg.zenodo = deposition as unknown as JsonObject;
+    return { zenodo_id: String(deposition.id), zenodo_conceptrecid: String(deposition.conceptrecid) };
+  }
+
+  private async chooseAlias(
+    db: Db, ws: string, requested: string | null, parent: ArtifactRow | null, ctx: ArtifactContext, extraParts: Record<string, string> = {},
+  ): Promise<string> {
     if (requested && !isAliasTemplate(requested)) {
       validateNewAlias(requested);
       return requested;
@@ -212,6 +247,7 @@ export class ArtifactManager {
             uuid: uuid7(),
             timestamp: String(nowSeconds()),
             user_id: ctx.user.id,
+            ...extraParts,
           })
         : readableAlias();
       validateAlias(candidate);
@@ -646,6 +682,17 @@ export class ArtifactManager {
       else secrets[secret_key] = secret_value as JsonValue;
       await trx.updateTable('artifacts').set({ secrets: jsonb(secrets) }).where('id', '=', row.id).execute();
     });
+  }
+
+  // ------------------------------------------------------------------ publish
+
+  /** Base URLs of the publishing targets. */
+  get zenodoServers(): ZenodoServers {
+    return { ...DEFAULT_ZENODO_SERVERS, ...(this.access.options.zenodoServers ?? {}) };
+  }
+
+  async publish(artifact_id: unknown, to: unknown, metadata: unknown, context: unknown): Promise<Record<string, unknown>> {
+    return publishArtifact(this.access, this.zenodoServers, artifact_id, to, metadata, context);
   }
 
   async reset_stats(artifact_id: unknown, context: unknown): Promise<void> {

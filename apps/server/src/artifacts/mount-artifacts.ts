@@ -34,6 +34,8 @@ export interface ArtifactSettings {
   workspaceBucket?: string;
   enableS3ForAnonymousUsers?: boolean;
   enableS3Proxy?: boolean;
+  zenodoUrl?: string | null;
+  sandboxZenodoUrl?: string | null;
 }
 
 /** Test hooks: a Postgres schema, and an S3 store factory adapted to the test S3 server. */
@@ -109,6 +111,10 @@ export async function mountArtifacts(o: MountArtifactsOptions): Promise<MountedA
       : [{ public: o.publicBaseUrl, local: localBaseUrl }],
     allowAnonymousWrites: s.enableS3ForAnonymousUsers === true,
     workspaceInfo: (ws) => o.core.workspaces.get(ws),
+    zenodoServers: {
+      ...(s.zenodoUrl ? { zenodo: s.zenodoUrl } : {}),
+      ...(s.sandboxZenodoUrl ? { sandbox_zenodo: s.sandboxZenodoUrl } : {}),
+    },
   });
   const files = new ArtifactFiles(manager.access);
   const gitArtifacts = mountGit({ app: o.app, manager, auth: o.auth, basePath: o.basePath, publicBaseUrl: o.publicBaseUrl, dataDir: s.dataDir, log: o.log });
