@@ -14,6 +14,7 @@ import { authenticate } from '../http/request-auth.js';
 import { bodyStream, readBody } from '../http/read-body.js';
 import type { HttpLog } from '../http/surface-deps.js';
 import { sendArtifactError } from './artifact-http-errors.js';
+import { contentTypeOf } from './content-types.js';
 import { ListingCache } from './listing-cache.js';
 import { qBool, qInt, qJson, qList, qLocalUrl, qNumber, qStage, qString } from './artifact-query.js';
 
@@ -218,16 +219,4 @@ async function handle(deps: ArtifactRouteDeps, req: Request, res: Response, work
     return true;
   }
   return false;
-}
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.txt': 'text/plain', '.html': 'text/html', '.htm': 'text/html', '.json': 'application/json', '.xml': 'application/xml',
-  '.csv': 'text/csv', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.png': 'image/png', '.gif': 'image/gif',
-  '.pdf': 'application/pdf', '.js': 'application/javascript', '.css': 'text/css', '.md': 'text/markdown',
-};
-
-/** The reference's content types of zip members, by extension. */
-function contentTypeOf(name: string): string {
-  const dot = name.lastIndexOf('.');
-  return (dot > name.lastIndexOf('/') && CONTENT_TYPES[name.slice(dot).toLowerCase()]) || 'application/octet-stream';
 }

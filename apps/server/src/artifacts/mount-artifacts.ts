@@ -17,6 +17,7 @@ import type { BlobStore } from '@hypha/storage';
 import type { HyphaCore } from '@hypha/workspace';
 import type { HttpLog } from '../http/surface-deps.js';
 import { ListingCache } from './listing-cache.js';
+import { viewRoutes } from './view-routes.js';
 import { artifactRoutes } from './artifact-routes.js';
 import { s3Proxy, s3StorageRoutes } from './s3-routes.js';
 import { mountGit } from '../git/mount-git.js';
@@ -142,6 +143,16 @@ export async function mountArtifacts(o: MountArtifactsOptions): Promise<MountedA
     log: o.log,
     allowOrigins: o.allowOrigins ?? ['*'],
     listingCache: new ListingCache(),
+  }));
+  o.app.use(base || '/', viewRoutes({
+    auth: o.auth,
+    services: async () => {
+      await manager.access.ready();
+      return { manager, files };
+    },
+    log: o.log,
+    publicBaseUrl: o.publicBaseUrl,
+    localBaseUrl,
   }));
   const artifactService = toRpcService(defineArtifactService(manager, files), { authorize: workspaceAuthorize });
   await o.core.builtins.register(withGitMethods(artifactService, gitArtifacts), { workspace: 'public' });
