@@ -153,6 +153,7 @@ export async function mountArtifacts(o: MountArtifactsOptions): Promise<MountedA
     log: o.log,
     publicBaseUrl: o.publicBaseUrl,
     localBaseUrl,
+    git: gitArtifacts,
   }));
   const artifactService = toRpcService(defineArtifactService(manager, files), { authorize: workspaceAuthorize });
   await o.core.builtins.register(withGitMethods(artifactService, gitArtifacts), { workspace: 'public' });

@@ -4,8 +4,8 @@
  * the view-template engine (a safe Jinja2 subset) and custom `headers`. `?stage=true` serves the
  * staged files, `?version=` a committed version, `?token=` authenticates. Each request counts a
  * view of the artifact. An artifact without `view_config` is not a site here (the reference
- * renders its own built-in pages for collections and applications), and neither are git-storage
- * artifacts yet.
+ * renders its own built-in pages for collections and applications). Git-storage artifacts serve
+ * a branch of their repository (`git/git-view-site.ts`).
  */
 import type { NextFunction, Request, Response } from 'express';
 import { pipeline } from 'node:stream/promises';
@@ -17,6 +17,8 @@ import type { HttpLog } from '../http/surface-deps.js';
 import { sendArtifactError } from './artifact-http-errors.js';
 import { qBool, qString } from './artifact-query.js';
 import { contentTypeOf } from './content-types.js';
+import type { GitArtifacts } from '../git/git-artifact-files.js';
+import { serveGitSite } from '../git/git-view-site.js';
 
 export interface ViewRouteDeps {
   auth: AuthService;
@@ -24,6 +26,8 @@ export interface ViewRouteDeps {
   log: HttpLog;
   publicBaseUrl: string;
   localBaseUrl: string;
+  /** Git-storage artifacts, for their sites. */
+  git?: GitArtifacts;
 }
 
 const ROUTE_RE = /^\/([a-zA-Z0-9\-_|]+)\/view\/([^/]+)(\/.*)?$/;
@@ -32,6 +36,9 @@ const MAX_TEMPLATE = 5 * 1024 * 1024;
 
 interface ViewConfig {
   root_directory?: unknown;
+  branch?: unknown;
+  index?: unknown;
+  error_page?: unknown;
   templates?: unknown;
   template_engine?: unknown;
   headers?: unknown;
@@ -62,16 +69,24 @@ async function serve(deps: ViewRouteDeps, req: Request, res: Response, workspace
   const ctx: ArtifactContext = { ws: workspace, user, from: `${workspace}/http` };
   const { manager, files } = await deps.services();
   const artifactId = `${workspace}/${alias}`;
-  // Counts the view, and checks that the caller may read the artifact.
-  const artifact = await manager.read(artifactId, false, stage ? 'stage' : version, stage, ctx);
-  const config = (artifact.config ?? {}) as Record<string, unknown>;
+  // Checks that the caller may read the artifact; the view is counted below.
+  const latest = await manager.read(artifactId, true, undefined, false, ctx);
+  const config = (latest.config ?? {}) as Record<string, unknown>;
   const view = config.view_config;
   if (view === 'disabled') return fail(res, 404, 'View access is disabled for this artifact');
   if (view === undefined || view === null || typeof view !== 'object' || Array.isArray(view)) {
     return fail(res, 400, 'This artifact type does not support view mode (set config.view_config to serve it as a site)');
   }
-  if (config.storage === 'git') return fail(res, 400, 'View sites of git-storage artifacts are not served by this server yet');
   const vc = view as ViewConfig;
+  if (config.storage === 'git') {
+    if (!deps.git) return fail(res, 400, 'View sites of git-storage artifacts need the git storage, which this server does not run');
+    await manager.read(artifactId, false, undefined, false, ctx);
+    await serveGitSite(deps.git, ctx, {
+      artifactId, path: rest, version, viewConfig: vc as Record<string, unknown>, head: req.method === 'HEAD', contentType: (p) => contentTypeOf(p),
+    }, res);
+    return;
+  }
+  const artifact = await manager.read(artifactId, false, stage ? 'stage' : version, stage, ctx);
   const root = typeof vc.root_directory === 'string' ? vc.root_directory : typeof config.root_directory === 'string' ? config.root_directory : '/';
   const rootDir = root.replace(/^\/+|\/+$/g, '');
   const filePath = rootDir ? `${rootDir}/${path}` : path;
