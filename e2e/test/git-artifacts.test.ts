@@ -193,6 +193,31 @@ describe('git-storage artifacts', { timeout: 120_000 }, () => {
   });
 });
 
+describe('git-storage versions', { timeout: 120_000 }, () => {
+  it('are the branches (default marked) and tags of the repository in read()', async () => {
+    const empty = await am.create(kw({ alias: `${WS}/no-commits`, manifest: { name: 'empty' }, config: { storage: 'git' } }));
+    expect((await am.read(empty.id)).versions).toEqual([]);
+    const dir = await seeded('tagged', { 'README.md': '# main\n' });
+    await gitOk(['tag', 'v1.0'], dir);
+    await gitOk(['checkout', '-q', '-b', 'feature-x'], dir);
+    await writeFile(join(dir, 'feature.txt'), 'x');
+    await gitOk(['add', '.'], dir);
+    await gitOk(['commit', '-q', '-m', 'feature'], dir);
+    await gitOk(['tag', '-a', 'v2.0', '-m', 'annotated'], dir);
+    await gitOk(['push', '-q', url('tagged'), 'feature-x:feature-x', '--tags'], dir);
+    const sha = async (rev: string) => (await gitOk(['rev-parse', rev], dir)).trim();
+    const read = await am.read(`${WS}/tagged`);
+    expect(read.versions).toEqual([
+      { type: 'branch', name: 'feature-x', sha: await sha('feature-x') },
+      { type: 'branch', name: 'main', sha: await sha('main'), default: true },
+      { type: 'tag', name: 'v1.0', sha: await sha('v1.0') },
+      { type: 'tag', name: 'v2.0', sha: await sha('v2.0') },
+    ]);
+    const atTag = (await am.list_files(kw({ artifact_id: `${WS}/tagged`, version: 'v1.0' }))) as Array<{ name: string }>;
+    expect(atTag.map((f) => f.name)).toEqual(['README.md']);
+  });
+});
+
 describe('git-storage view sites', { timeout: 120_000 }, () => {
   /** A git site artifact with `view_config`, its branches pushed with stock git. */
   async function site(alias: string, viewConfig: Record<string, unknown>, branches: Record<string, Record<string, string>>) {
