@@ -78,6 +78,19 @@ afterAll(async () => {
 });
 
 describe('git-storage artifacts', { timeout: 120_000 }, () => {
+  it("declare each parameter once: git-aware methods keep the artifact manager's schemas, git-only ones are typed", async () => {
+    const schema = (name: string) => am[name].__schema__.parameters;
+    const read = schema('read');
+    expect(read.required).toEqual(['artifact_id']);
+    expect(read.properties.artifact_id.type).toBe('string');
+    expect(read.properties.stage.type).toBe('boolean');
+    expect(schema('list_files').properties.branch.type).toBe('string');
+    expect(schema('list_files').properties.limit.type).toBe('integer');
+    expect(schema('get_diff').properties.include_content.type).toBe('boolean');
+    expect(schema('merge_pr').properties.merge_strategy.anyOf.map((s: { const: string }) => s.const)).toEqual(['auto', 'fast-forward', 'merge']);
+    expect(schema('list_prs').properties.limit.type).toBe('integer');
+  });
+
   it('are cloned and pushed with stock git; list_files, read_file and read see the pushed commits', async () => {
     await seeded('repo', { 'README.md': '# Hello\n', 'src/utils.py': 'x = 1\n' });
     const view = await am.read(kw({ artifact_id: `${WS}/repo` }));
