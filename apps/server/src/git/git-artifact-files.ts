@@ -77,6 +77,25 @@ export class GitArtifacts {
     return oid;
   }
 
+  /**
+   * `versions` of a git artifact in `read`: its branches (the default one marked) and tags, by
+   * name, each with the sha its ref points to; empty for an empty repository.
+   */
+  async versions(a: GitArtifact): Promise<Array<{ type: 'branch' | 'tag'; name: string; sha: string; default?: true }>> {
+    const state = await a.repo.sync();
+    const head = state.head.startsWith('refs/heads/') ? state.head.slice('refs/heads/'.length) : null;
+    const refs = Object.entries(state.refs).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
+    const out: Array<{ type: 'branch' | 'tag'; name: string; sha: string; default?: true }> = [];
+    for (const [ref, sha] of refs) {
+      if (ref.startsWith('refs/heads/')) {
+        const name = ref.slice('refs/heads/'.length);
+        out.push({ type: 'branch', name, sha, ...(name === head ? { default: true as const } : {}) });
+      }
+    }
+    for (const [ref, sha] of refs) if (ref.startsWith('refs/tags/') && !ref.endsWith('^{}')) out.push({ type: 'tag', name: ref.slice('refs/tags/'.length), sha });
+    return out;
+  }
+
   staging(a: GitArtifact): Promise<StagingDoc> {
     return readDoc(a.repo, 'staging', EMPTY_STAGING);
   }

@@ -22,7 +22,7 @@ const q = (req: Request, name: string): string | undefined => (typeof req.query[
 const qTrue = (req: Request, name: string) => q(req, name) === 'true' || q(req, name) === '1';
 
 /** The LFS object a small blob points to, when it is a pointer whose object is stored. */
-async function lfsTarget(a: GitArtifact, oid: string, size: number): Promise<{ key: string; size: number } | null> {
+export async function lfsTarget(a: GitArtifact, oid: string, size: number): Promise<{ key: string; size: number } | null> {
   if (size > 1024) return null;
   const m = LFS_POINTER_RE.exec((await readBlob(a.repo, oid)).toString('utf8'));
   if (!m) return null;
