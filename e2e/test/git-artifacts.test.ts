@@ -1,5 +1,5 @@
-import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { execFile, execFileSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -161,6 +161,34 @@ describe('git-storage artifacts', { timeout: 120_000 }, () => {
     expect(branches.map((b: { name: string }) => b.name).sort()).toEqual(['feature', 'main']);
     expect(branches.find((b: { name: string }) => b.name === 'main').default).toBe(true);
     await expect(am.delete_branch(kw({ artifact_id: id, branch: 'main' }))).rejects.toThrow(/default branch/);
+  });
+
+  it('zip the files at a ref with an exact Content-Length, whole or chosen files', async () => {
+    const binary = randomBytes(50_000);
+    await seeded('zipped', { 'README.md': '# Z\n', 'src/deep/util.py': 'x = 1\n' });
+    const dir = join(tmp, 'zipped');
+    await writeFile(join(dir, 'data.bin'), binary);
+    await gitOk(['add', '.'], dir);
+    await gitOk(['commit', '-q', '-m', 'binary'], dir);
+    await gitOk(['push', '-q', url('zipped'), 'main:main'], dir);
+    const zipUrl = `${t.url}/${WS}/artifacts/zipped/create-zip-file`;
+    const fetchZip = async (query: string) => {
+      const res = await fetch(`${zipUrl}?${query}`, { headers: { authorization: `Bearer ${writerToken}` } });
+      expect(res.status).toBe(200);
+      const body = Buffer.from(await res.arrayBuffer());
+      expect(Number(res.headers.get('content-length'))).toBe(body.length);
+      const path = join(tmp, `zip-${Math.random().toString(36).slice(2)}.zip`);
+      await writeFile(path, body);
+      // An independent reader (Python's zipfile) checks the CRCs and gives each member's sha256.
+      const script = 'import sys, zipfile, hashlib, json\nz = zipfile.ZipFile(sys.argv[1])\nprint(json.dumps({"bad": z.testzip(), "members": {n: hashlib.sha256(z.read(n)).hexdigest() for n in z.namelist()}}))';
+      return JSON.parse(execFileSync('python3', ['-c', script, path], { encoding: 'utf8' })) as { bad: string | null; members: Record<string, string> };
+    };
+    const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
+    const whole = await fetchZip('');
+    expect(whole.bad).toBeNull();
+    expect(whole.members).toEqual({ 'README.md': sha('# Z\n'), 'src/deep/util.py': sha('x = 1\n'), 'data.bin': sha(binary) });
+    const chosen = await fetchZip('file=data.bin&file=README.md');
+    expect(Object.keys(chosen.members).sort()).toEqual(['README.md', 'data.bin']);
   });
 
   it('diff branches and run pull requests through fast-forward, three-way merge and conflict', async () => {

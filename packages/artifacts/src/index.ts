@@ -31,6 +31,9 @@ export { escapeLike, filterConditions, keywordCondition, orderByClauses } from '
 export { artifactView } from './record.js';
 export type { ArtifactRow, Staging, StagedFile, VersionEntry } from './record.js';
 export { createZipStream } from './zip-stream.js';
+export { createSizedZipStream } from './zip-writer.js';
+export { zipLength } from './zip-writer.js';
+export type { SizedZipEntry } from './zip-writer.js';
 export type { ZipEntry } from './zip-stream.js';
 export { s3StorageService, s3Key, listDirectory } from './s3-storage-service.js';
 export type { S3StorageOptions } from './s3-storage-service.js';
