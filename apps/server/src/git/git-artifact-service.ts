@@ -21,6 +21,11 @@ const Int = () => Type.Integer();
 const Branch = opt('Branch name (git-storage artifacts).', Str());
 const PrNumber = Type.Integer({ description: 'Pull request number.' });
 
+/** `version='stage'` names the staged state, as for other artifacts, not a git ref called "stage". */
+function stageVersion(args: Record<string, any>): Record<string, any> {
+  return args.version === 'stage' ? { ...args, version: undefined, stage: true } : args;
+}
+
 /** Calls the original method with the arguments bound by name. */
 function callOriginal(original: AnyFn, names: readonly string[], args: Record<string, unknown>, ctx: CallContext): unknown {
   if ((original as unknown as Record<string, unknown>)[ACCEPTS_KWARGS]) {
@@ -60,7 +65,7 @@ export function withGitMethods(service: Record<string, unknown>, git: GitArtifac
       description,
       params: declaredLike(orig, params),
       permission: 'none',
-      handler: async (args: Record<string, any>, ctx: CallContext) => ((await git.gitRow(args.artifact_id, ctx)) ? handler(args, ctx) : callOriginal(orig, names, args, ctx)),
+      handler: async (args: Record<string, any>, ctx: CallContext) => ((await git.gitRow(args.artifact_id, ctx)) ? handler(stageVersion(args), ctx) : callOriginal(orig, names, args, ctx)),
     });
   }
 
@@ -75,7 +80,8 @@ export function withGitMethods(service: Record<string, unknown>, git: GitArtifac
           const g = await git.open(a.artifact_id, ctx, 'read');
           const sha = a.version !== undefined && a.version !== null ? await git.commitOf(g, a.version) : null;
           const view = (await callOriginal(original('read'), ['artifact_id', 'silent', 'stage'], { artifact_id: a.artifact_id, silent: a.silent, stage: a.stage }, ctx)) as Record<string, unknown>;
-          return { ...view, git_url: git.gitUrl(g.row), ...(sha ? { git_ref: a.version, git_commit: sha } : {}) };
+          // As the reference: versions of a git artifact are its branches and tags.
+          return { ...view, versions: await git.versions(g), git_url: git.gitUrl(g.row), ...(sha ? { git_ref: a.version, git_commit: sha } : {}) };
         }),
       edit: dispatch('edit', 'Edit an artifact; for git-storage artifacts stage=True starts per-branch staging.',
         { artifact_id: Id, manifest: opt('New manifest.'), type: opt('New type.'), config: opt('New config.'), secrets: opt('New secrets.'), version: opt('Version.'), comment: opt('Comment.'), stage: opt('Start staging.'), branch: Branch },
@@ -94,6 +100,7 @@ export function withGitMethods(service: Record<string, unknown>, git: GitArtifac
           const g = await git.open(a.artifact_id, ctx, 'commit');
           const done = await git.commitStaged(g, a.branch, a.comment);
           if (!done) return callOriginal(original('commit'), ['artifact_id', 'version', 'comment'], a, ctx);
+          await git.recordFileCount(g, done.sha);
           const view = (await callOriginal(original('read'), ['artifact_id', 'silent'], { artifact_id: a.artifact_id, silent: true }, ctx)) as Record<string, unknown>;
           return { ...view, git_url: git.gitUrl(g.row), commit: done.sha, branch: done.branch };
         }),
