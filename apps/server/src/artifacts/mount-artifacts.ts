@@ -118,7 +118,7 @@ export async function mountArtifacts(o: MountArtifactsOptions): Promise<MountedA
     },
   });
   const files = new ArtifactFiles(manager.access);
-  const gitArtifacts = mountGit({ app: o.app, manager, auth: o.auth, basePath: o.basePath, publicBaseUrl: o.publicBaseUrl, dataDir: s.dataDir, log: o.log });
+  const gitArtifacts = mountGit({ app: o.app, manager, auth: o.auth, basePath: o.basePath, publicBaseUrl: o.publicBaseUrl, dataDir: s.dataDir, locks: o.core.bus, log: o.log });
   if (!s3) {
     let handler: ((req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => Promise<void>) | null = null;
     o.app.use(blobPath, (req, res, next) => {
