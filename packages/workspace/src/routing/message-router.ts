@@ -12,7 +12,8 @@ import type { UserInfo } from '@hypha/auth';
 import { decodeFrameHeader, encodeFrame } from '@hypha/rpc';
 import { RoutingError } from '../errors.js';
 import { RecentlyDisconnected } from './recently-disconnected.js';
-import { syntheticReject } from './synthetic-reject.js';
+import { peerNotFound, syntheticReject } from './synthetic-reject.js';
+import { CallerIndex } from './caller-index.js';
 import { SenderStamp, readRoutingFields, stampFrame, stampHeader } from './header-stamp.js';
 import type { RoutingFields } from './header-stamp.js';
 import { segment2Problem } from './segment-guard.js';
@@ -77,6 +78,8 @@ export function presenceKey(id: string): string {
 }
 
 const RECONNECTED_EVENT = 'client-reconnected';
+/** Broadcast when a peer is gone for good (it left, or the cluster declared its server dead). */
+const GONE_EVENT = 'client-gone';
 
 /** Frames whose payload (after segment 1) is at least this long are forwarded in two pieces when the target can take them. */
 const SPLIT_FORWARD_BYTES = 64 * 1024;
@@ -90,6 +93,9 @@ export class MessageRouter {
   private readonly presenceCache = new Map<string, number>();
   private readonly presenceCacheMs: number;
   private readonly offReconnected: Unsubscribe;
+  private readonly offGone: Unsubscribe;
+  /** @internal which local peers wait on calls to which targets. */
+  readonly callers = new CallerIndex<RouteHandle>();
   readonly onError: (message: string, err: unknown) => void;
   /**
    * Running totals for metrics (read at scrape time): frames routed/delivered/rejected, method
@@ -107,6 +113,9 @@ export class MessageRouter {
       ((message, err) => console.error(JSON.stringify({ level: 'error', msg: message, error: String(err) })));
     this.offReconnected = this.bus.on(RECONNECTED_EVENT, (data) => {
       if (typeof data === 'string') this.recent.delete(data);
+    });
+    this.offGone = this.bus.on(GONE_EVENT, (data) => {
+      if (typeof data === 'string') this.peerGone(data);
     });
   }
 
@@ -165,6 +174,24 @@ export class MessageRouter {
     this.presenceCache.delete(handle.id);
     await this.bus.removeLocalClient(handle.id);
     await this.bus.del(presenceKey(handle.id));
+    if (markDisconnected) await this.announceGone([handle.id]);
+  }
+
+  /**
+   * Tells every instance that these peers are gone (they left, or their server died): each one
+   * drops its cached presence for them and sends `peer_not_found` to its local peers that called
+   * them, so calls waiting on a dead peer fail at once instead of at the caller's timeout.
+   */
+  async announceGone(ids: readonly string[]): Promise<void> {
+    for (const id of ids) await this.bus.emit(GONE_EVENT, id);
+  }
+
+  private peerGone(id: string): void {
+    this.presenceCache.delete(id);
+    const callers = this.callers.take(id);
+    if (callers.length === 0) return;
+    const frame = peerNotFound(id, `Target peer ${id} is not connected (it disconnected or its server stopped)`);
+    for (const caller of callers) caller.deliverSafely(frame);
   }
 
   /** @internal */
@@ -259,6 +286,7 @@ export class MessageRouter {
 
   async close(): Promise<void> {
     this.offReconnected();
+    this.offGone();
     for (const handle of [...this.handles.values()]) await this.release(handle, false);
   }
 }
@@ -357,6 +385,7 @@ export class RouteHandle {
     } else {
       target = sentTo;
     }
+    if (session && !target.endsWith('/*')) this.router.callers.note(this, target);
     // Common case first: a peer attached to this instance gets the frame by a direct call, as the
     // bus would deliver it (both buses dispatch frames for local clients synchronously).
     const local = this.router.getLocal(target);
@@ -513,6 +542,7 @@ export class RouteHandle {
     this.offDirect?.();
     this.offDirect = null;
     this.router.leaveBroadcast(this);
+    this.router.callers.forget(this);
     // Peers waiting for this one to drain must not stay paused after it is gone.
     this.releaseWaiters(this.waiters);
   }
