@@ -39,26 +39,8 @@ export interface RouteEndpoint {
    * the transport must send both pieces as one message.
    */
   deliverParts?(head: Uint8Array, rest: Uint8Array): boolean | void;
-  /** Back-pressure hooks of a transport that can buffer (a socket); omitted for in-server peers. */
-  flow?: EndpointFlow;
   /** Closes the peer's transport (used to cut off a peer that keeps sending unroutable frames). */
   close?(code: number, reason: string): void;
-}
-
-/**
- * Flow control of a buffering transport. When frames one peer sends pile up in another peer's
- * outgoing buffer, the router pauses reading from the sender until that buffer drains, so the
- * server holds a bounded amount of a large transfer. Frames are never dropped or reordered.
- */
-export interface EndpointFlow {
-  /** Whether this peer's outgoing buffer is above its high-water mark. */
-  congested(): boolean;
-  /** Calls `drained` once when the outgoing buffer has been written out (not called after close). */
-  onDrain(drained: () => void): void;
-  /** Stops reading frames from this peer. */
-  pause(): void;
-  /** Reads frames from this peer again. */
-  resume(): void;
 }
 
 export interface MessageRouterOptions {
@@ -303,10 +285,6 @@ export class RouteHandle {
   private detached = false;
   private queue: Promise<void> | null = null;
   private readonly stamp: SenderStamp;
-  /** Peers whose reading is paused until this peer's outgoing buffer drains. */
-  private waiters: Set<RouteHandle> | null = null;
-  /** How many congested peers this peer is waiting for (reading is paused while > 0). */
-  private blockedBy = 0;
   /** Unroutable frames of this peer: logged once per window, the peer cut off past the limit. */
   private readonly refusals = new RefusalCounter();
 
@@ -395,8 +373,8 @@ export class RouteHandle {
         frame.length - headerEnd >= SPLIT_FORWARD_BYTES && local.endpoint.deliverParts !== undefined
           ? local.deliverPartsSafely(stampHeader(frame, headerEnd, target, pairs), frame.subarray(headerEnd))
           : local.deliverSafely(stampFrame(frame, headerEnd, target, pairs));
-      if (delivered) this.throttleOn(local);
-      else if (session) this.reject(session, sentTo, sentFrom, `Target peer ${target} is not connected`);
+      if (delivered) return;
+      if (session) this.reject(session, sentTo, sentFrom, `Target peer ${target} is not connected`);
       else this.router.stats.undelivered++;
       return;
     }
@@ -450,42 +428,6 @@ export class RouteHandle {
       return;
     }
     if (verdict === 'log') this.router.onError(`dropping frame from ${this.id} (further ones in the next ${this.refusals.windowMs / 1000} s are not logged)`, message);
-  }
-
-  /**
-   * Back-pressure: when `target`'s outgoing buffer is over its high-water mark after a frame from
-   * this peer, stop reading from this peer until `target` drains (or goes away).
-   */
-  private throttleOn(target: RouteHandle): void {
-    const targetFlow = target.endpoint.flow;
-    const ownFlow = this.endpoint.flow;
-    if (targetFlow === undefined || ownFlow === undefined || this.detached || !targetFlow.congested()) return;
-    let waiters = target.waiters;
-    if (waiters === null) {
-      waiters = new Set();
-      target.waiters = waiters;
-      const watched = waiters;
-      targetFlow.onDrain(() => target.releaseWaiters(watched));
-    } else if (waiters.has(this)) {
-      return;
-    }
-    waiters.add(this);
-    if (this.blockedBy++ === 0) ownFlow.pause();
-  }
-
-  /** Resumes the peers paused on this one (it drained, or it is going away). */
-  private releaseWaiters(waiters: Set<RouteHandle> | null): void {
-    if (waiters === null) return;
-    if (this.waiters === waiters) this.waiters = null;
-    for (const source of waiters) {
-      if (--source.blockedBy === 0 && !source.detached) source.endpoint.flow?.resume();
-    }
-    waiters.clear();
-  }
-
-  /** Whether reading from this peer is paused by back-pressure (diagnostics and tests). */
-  get isThrottled(): boolean {
-    return this.blockedBy > 0;
   }
 
   private publish(target: string, frame: Uint8Array): void {
@@ -543,8 +485,6 @@ export class RouteHandle {
     this.offDirect = null;
     this.router.leaveBroadcast(this);
     this.router.callers.forget(this);
-    // Peers waiting for this one to drain must not stay paused after it is gone.
-    this.releaseWaiters(this.waiters);
   }
 
   /**
