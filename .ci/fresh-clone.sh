@@ -37,7 +37,8 @@ for name in hypha-rpc-websocket.js hypha-rpc-websocket.min.js hypha-rpc-websocke
 done
 curl -sfL "$url/login" | grep -qi '<html' || { echo "GET /login did not give the login page" >&2; exit 1; }
 
-# One service call: a hypha-rpc client registers a service and calls it over WebSocket and HTTP.
+# One service call: a hypha-rpc client registers a service and calls it over WebSocket and HTTP,
+# and calls the login service with keyword arguments.
 (cd apps/server && HYPHA_URL=$url node --input-type=module -e "
 import { hyphaWebsocketClient } from 'hypha-rpc';
 import { WebSocket } from 'ws';
@@ -50,6 +51,12 @@ if ((await svc.echo('over ws')) !== 'over ws') throw new Error('WebSocket call g
 const res = await fetch(url + '/' + api.config.workspace + '/services/ci-echo/echo?x=42');
 const body = await res.text();
 if (res.status !== 200 || body.trim() !== '42') throw new Error('HTTP call gave ' + res.status + ': ' + body);
+// Keyword arguments reach an in-server service of the bundled server by name.
+const login = await api.getService('public/hypha-login');
+const { key } = await login.start();
+await login.report({ key, token: await api.generateToken(), email: 'ci@example.com', _rkwargs: true });
+const profile = await login.check({ key, timeout: 1, profile: true, _rkwargs: true });
+if (profile.email !== 'ci@example.com') throw new Error('the started server lost keyword arguments: report(email=...) gave ' + profile.email);
 await api.disconnect();
 ") >"$tmp/client.log" 2>&1 || { cat "$tmp/client.log"; exit 1; }
 log "ok (${SECONDS}s after install): bundles, login page and a service call served by a fresh clone"

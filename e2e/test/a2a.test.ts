@@ -60,8 +60,24 @@ beforeAll(async () => {
       for (let i = 1; i <= 3; i++) yield `count ${i}`;
     },
   });
+  await provider.registerService({
+    id: 'slow-agent',
+    type: 'a2a',
+    config: { visibility: 'public' },
+    agent_card: { name: 'Slow', description: 'Counts slowly' },
+    run: async function* () {
+      for (let i = 1; i <= 100; i++) {
+        slowProgress = i;
+        yield `tick ${i}`;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
+  });
   await provider.registerService({ id: 'plain', config: { visibility: 'public' }, run: () => 'not an agent' });
 });
+
+/** How far the slow agent's generator has got (it runs in the provider, in this process). */
+let slowProgress = 0;
 
 afterAll(async () => {
   await pool.closeAll();
@@ -118,6 +134,27 @@ describe('A2A JSON-RPC', () => {
     const taskId = first.payload?.$case === 'task' ? first.payload.value.id : '';
     const task = await transport('counter-agent').getTask({ tenant: '', id: taskId, historyLength: undefined });
     expect(task.status?.state).toBe(TaskState.TASK_STATE_COMPLETED);
+  });
+
+  it('cancels a streaming task with tasks/cancel: the agent stops and the task says canceled', async () => {
+    const stream = transport('slow-agent').sendMessageStream(userMessage('go'));
+    const iterator = stream[Symbol.asyncIterator]();
+    const first = (await iterator.next()).value;
+    expect(first?.payload?.$case).toBe('task');
+    const taskId = first?.payload?.$case === 'task' ? first.payload.value.id : '';
+    // wait for the first item, so the task is working when it is canceled
+    for (let e = (await iterator.next()).value; e?.payload?.$case !== 'statusUpdate'; e = (await iterator.next()).value);
+    const canceled = await transport('slow-agent').cancelTask({ tenant: '', id: taskId, metadata: undefined });
+    expect(canceled.status?.state).toBe(TaskState.TASK_STATE_CANCELED);
+    // the stream ends, and the generator stops (after the item it was producing) far before its 100
+    for (let e = await iterator.next(); !e.done; e = await iterator.next());
+    await new Promise((r) => setTimeout(r, 300));
+    const stoppedAt = slowProgress;
+    await new Promise((r) => setTimeout(r, 500));
+    expect(slowProgress).toBe(stoppedAt);
+    expect(stoppedAt).toBeLessThan(20);
+    const task = await transport('slow-agent').getTask({ tenant: '', id: taskId, historyLength: undefined });
+    expect(task.status?.state).toBe(TaskState.TASK_STATE_CANCELED);
   });
 
   it('refuses bad input with clear statuses and codes', async () => {

@@ -78,6 +78,19 @@ afterAll(async () => {
 });
 
 describe('git-storage artifacts', { timeout: 120_000 }, () => {
+  it("declare each parameter once: git-aware methods keep the artifact manager's schemas, git-only ones are typed", async () => {
+    const schema = (name: string) => am[name].__schema__.parameters;
+    const read = schema('read');
+    expect(read.required).toEqual(['artifact_id']);
+    expect(read.properties.artifact_id.type).toBe('string');
+    expect(read.properties.stage.type).toBe('boolean');
+    expect(schema('list_files').properties.branch.type).toBe('string');
+    expect(schema('list_files').properties.limit.type).toBe('integer');
+    expect(schema('get_diff').properties.include_content.type).toBe('boolean');
+    expect(schema('merge_pr').properties.merge_strategy.anyOf.map((s: { const: string }) => s.const)).toEqual(['auto', 'fast-forward', 'merge']);
+    expect(schema('list_prs').properties.limit.type).toBe('integer');
+  });
+
   it('are cloned and pushed with stock git; list_files, read_file and read see the pushed commits', async () => {
     await seeded('repo', { 'README.md': '# Hello\n', 'src/utils.py': 'x = 1\n' });
     const view = await am.read(kw({ artifact_id: `${WS}/repo` }));
@@ -124,6 +137,10 @@ describe('git-storage artifacts', { timeout: 120_000 }, () => {
     expect((await am.read_file(kw({ artifact_id: id, file_path: 'new.py', stage: true, branch: 'feature' }))).content).toBe("print('new')");
     const staged = await am.list_files(kw({ artifact_id: id, stage: true, branch: 'feature' }));
     expect(staged.find((f: { name: string }) => f.name === 'new.py')).toMatchObject({ type: 'file', staged: true });
+    // version='stage' names the staged state, as for other artifacts
+    const byVersion = await am.list_files(kw({ artifact_id: id, version: 'stage', branch: 'feature' }));
+    expect(byVersion.map((f: { name: string }) => f.name)).toContain('new.py');
+    expect((await am.read_file(kw({ artifact_id: id, file_path: 'new.py', version: 'stage', branch: 'feature' }))).content).toBe("print('new')");
     await am.commit(kw({ artifact_id: id, comment: 'feature work', branch: 'feature' }));
     expect((await am.read_file(kw({ artifact_id: id, file_path: 'new.py', version: 'feature' }))).content).toBe("print('new')");
     await expect(am.read_file(kw({ artifact_id: id, file_path: 'new.py', version: 'main' }))).rejects.toThrow(/not found/);

@@ -10,11 +10,12 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { McpProxyWorker } from '@hypha/worker-mcp-proxy';
 import { ClientPool, type Server } from './helpers/clients.js';
 import { startTestServer, type TestServer } from './helpers/test-server.js';
-import { serveMcpHttp } from './fixtures/mcp-test-server.js';
+import { serveMcpHttp, serveMcpSse } from './fixtures/mcp-test-server.js';
 
 let ts: TestServer;
 let user: Server;
 let remote: { url: string; close(): Promise<void> };
+let remoteSse: { url: string; close(): Promise<void> };
 const worker = new McpProxyWorker({ connectTimeoutMs: 20_000 });
 const pool = new ClientPool(() => ts.url);
 const stdioScript = fileURLToPath(new URL('./fixtures/mcp-build.mjs', import.meta.url));
@@ -28,6 +29,7 @@ async function startConfig(appId: string, mcpServers: Record<string, unknown>) {
 beforeAll(async () => {
   ts = await startTestServer({ enableMcp: true });
   remote = await serveMcpHttp('http');
+  remoteSse = await serveMcpSse('sse');
   user = await pool.connect('hypha-rpc', { client_id: 'mcp-proxy-user' });
 });
 
@@ -35,18 +37,20 @@ afterAll(async () => {
   await worker.shutdown();
   await pool.closeAll();
   await remote?.close();
+  await remoteSse?.close();
   await ts?.close();
 });
 
 describe('mcp-server apps through the MCP proxy worker', () => {
-  it('imports a Streamable HTTP and a stdio MCP server as Hypha services', async () => {
+  it('imports a Streamable HTTP, an SSE and a stdio MCP server as Hypha services', async () => {
     const config = await startConfig('tools-app', {
       web: { type: 'streamable-http', url: remote.url },
+      older: { type: 'sse', url: remoteSse.url },
       local: { type: 'stdio', command: process.execPath, args: [stdioScript, '--stdio'] },
     });
     const sessionId = await worker.start(config);
     expect(sessionId).toBe(config.id);
-    for (const [name, label] of [['web', 'http'], ['local', 'stdio']] as const) {
+    for (const [name, label] of [['web', 'http'], ['older', 'sse'], ['local', 'stdio']] as const) {
       const svc = await user.getService(`${config.workspace}/${config.client_id}:${name}`);
       expect(svc.type).toBe('mcp');
       expect(await svc.tools.add({ a: 2, b: 3 })).toBe('5');
@@ -58,6 +62,7 @@ describe('mcp-server apps through the MCP proxy worker', () => {
     const logs = await worker.getLogs(sessionId);
     expect(logs.items.map((i) => i.content)).toEqual([
       'MCP server web: 2 tools, 1 resources, 1 prompts',
+      'MCP server older: 2 tools, 1 resources, 1 prompts',
       'MCP server local: 2 tools, 1 resources, 1 prompts',
     ]);
 

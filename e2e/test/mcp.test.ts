@@ -197,6 +197,29 @@ describe('MCP: access and bad input', () => {
     await client.close();
   });
 
+  it('answers 500 naming the fault for a type "mcp" service without MCP structure; the same service without the type is wrapped', async () => {
+    const tripled = schemaFunction((x: number) => x * 3, { name: 'test', description: 'Triple', parameters: object({ x: { type: 'number' } }, ['x']) });
+    await provider.registerService({ id: 'invalid-mcp', type: 'mcp', config: { visibility: 'public' }, nested: { functions: { test: tripled } } });
+    await provider.registerService({ id: 'untyped', config: { visibility: 'public' }, nested: { functions: { test: tripled } } });
+    await provider.registerService({ id: 'bad-inline', type: 'mcp', config: { visibility: 'public' }, tools: { plain: (x: number) => x } });
+    const post = (sid: string) =>
+      fetch(`${ts.url}/${ws}/mcp/${sid}/mcp`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} }),
+      });
+    const invalid = await post('invalid-mcp');
+    expect(invalid.status).toBe(500);
+    expect(await invalid.text()).toContain('does not follow valid MCP structure');
+    const badInline = await post('bad-inline');
+    expect(badInline.status).toBe(500);
+    expect(await badInline.text()).toContain('must be a @schema_function decorated function');
+    const client = await mcpClient('untyped');
+    expect((await client.listTools()).tools.map((t) => t.name)).toEqual(['nested_functions_test']);
+    expect((await client.callTool({ name: 'nested_functions_test', arguments: { x: 5 } })).content).toEqual([{ type: 'text', text: '15' }]);
+    await client.close();
+  });
+
   it('answers the info route, 404 for an unknown service and 400 for a malformed body', async () => {
     const info = await (await fetch(`${ts.url}/${ws}/mcp/calc`)).json();
     expect(info.endpoints).toEqual({ streamable_http: `/${ws}/mcp/calc/mcp`, sse: `/${ws}/mcp/calc/sse` });

@@ -31,6 +31,7 @@ describe('admin-utils (ws-user-root, root only)', () => {
     const usage = await admin.get_resource_usage();
     expect(usage.server_id).toBe(server.serverId);
     expect(usage.memory.rss).toBeGreaterThan(0);
+    expect(admin.start_terminal).toBeUndefined();
   });
 
   it('unloads a workspace and disconnects its clients', async () => {

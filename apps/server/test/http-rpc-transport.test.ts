@@ -137,6 +137,29 @@ describe('raw /rpc frames', () => {
     expect((await res.json()).detail).toMatch(/[Cc]lient id mismatch/);
   });
 
+  it("reconnects with a token generated in an anonymous workspace after that workspace was unloaded", async () => {
+    const first: any = await hyphaWebsocketClient.connectToServer({ server_url: server.url, transport: 'http', client_id: 'anon-first' });
+    const workspace = first.config.workspace;
+    expect(workspace).toMatch(/^ws-user-anonymouz-/);
+    const token = await first.generateToken();
+    await first.disconnect();
+    // the anonymous workspace goes away with its last client
+    await expect.poll(async () => (await server.core.manager.workspaces.get(workspace)) === null).toBe(true);
+    const second: any = await hyphaWebsocketClient.connectToServer({ server_url: server.url, transport: 'http', client_id: 'anon-second', workspace, token });
+    try {
+      expect(second.config.workspace).toBe(workspace);
+      // another user's token still cannot bring it back
+      const stranger: any = await hyphaWebsocketClient.connectToServer({ server_url: server.url, client_id: 'stranger' });
+      const strangerToken = await stranger.generateToken();
+      await stranger.disconnect();
+      const q = new URLSearchParams({ client_id: 'intruder', workspace: 'ws-user-anonymouz-nobody-00000000' });
+      const res = await fetch(`${server.url}/rpc?${q}`, { headers: { authorization: `Bearer ${strangerToken}` } });
+      expect(res.status).toBe(403);
+    } finally {
+      await second.disconnect();
+    }
+  });
+
   it('answers 401 for an invalid token on GET', async () => {
     const res = await fetch(`${server.url}/rpc?client_id=bad`, { headers: { authorization: 'Bearer nope' } });
     expect(res.status).toBe(401);

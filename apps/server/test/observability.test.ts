@@ -28,8 +28,28 @@ describe('/metrics', () => {
     const text = await (await fetch(`${server.url}/metrics`)).text();
     const families = new Set([...text.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]));
     // counters end in _total (Python's client adds it; its parser strips it again)
-    for (const name of ['websocket_connections', 'websocket_connections_established_total', 'rpc_call_total', 'client_requests_total', 'client_load_current']) {
+    for (const name of ['websocket_connections', 'websocket_connections_established_total', 'rpc_call_total', 'client_requests_total', 'client_load_current', 'event_bus_total', 'redis_pubsub_latency_seconds']) {
       expect(families, name).toContain(name);
+    }
+  });
+
+  it('counts frames delivered through the event bus, and reports the bus probe latency', async () => {
+    const delivered = async () => {
+      const text = await (await fetch(`${server.url}/metrics`)).text();
+      const line = text.split('\n').find((l) => l.startsWith('event_bus_total{event="message",status="delivered"}'));
+      return line ? Number(line.split(' ').pop()) : null;
+    };
+    const before = (await delivered()) ?? -1;
+    const api: any = await hyphaWebsocketClient.connectToServer({ server_url: server.url, client_id: 'bus-metrics-client' });
+    try {
+      for (let i = 0; i < 3; i++) await api.log(`request ${i}`);
+      expect(await delivered()).toBeGreaterThanOrEqual(before + 3);
+      const latency = await metric('redis_pubsub_latency_seconds');
+      expect(latency).not.toBeNull();
+      expect(latency!).toBeGreaterThanOrEqual(0);
+      expect(latency!).toBeLessThan(1);
+    } finally {
+      await api.disconnect();
     }
   });
 

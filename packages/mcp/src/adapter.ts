@@ -19,7 +19,7 @@ export function createMcpAdapter(service: HyphaService, options: AdapterOptions 
   if (service.type === 'mcp') {
     throw new McpAdapterError(
       'not_compatible',
-      `Service ${String(service.id)} has type "mcp" but neither implements MCP methods (list_tools, call_tool, ...) nor declares tools, resources or prompts`,
+      `Service ${String(service.id)} has type "mcp" but does not follow valid MCP structure: it neither implements MCP methods (list_tools, call_tool, ...) nor declares tools, resources or prompts`,
     );
   }
   return autoAdapter(service, call);

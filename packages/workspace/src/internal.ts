@@ -4,7 +4,7 @@
  * keys. Not a stable API.
  */
 export { createManagerService, authorizeInWorkspace } from './manager/manager-service.js';
-export { getServiceInfo, getService, listServices } from './manager/methods/service-lookup.js';
+export { getServiceInfo, getService, listServices, startAppFor } from './manager/methods/service-lookup.js';
 export { registerService } from './manager/methods/service-registration.js';
 export { WorkspaceManager } from './manager/workspace-manager.js';
 export type { PeerCaller } from './manager/workspace-manager.js';

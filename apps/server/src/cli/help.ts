@@ -26,12 +26,12 @@ export const FLAG_HELP: Record<string, string> = {
   'enable-mcp': 'serve services to MCP clients at /{workspace}/mcp/{service_id}/mcp',
   'enable-a2a': 'serve A2A agents at /{workspace}/a2a/{service_id}',
   'enable-server-apps': 'the server-apps controller (needs the artifact manager: --data-dir or --database-uri)',
-  'enable-terminal-worker': 'the terminal worker of server apps',
+  'enable-terminal-worker': 'the terminal worker (app type terminal, shells in a pty; public unless TERMINAL_AUTHORIZED_WORKSPACES)',
   'startup-functions': 'PATH_OR_PACKAGE:export ... ES module functions awaited at boot with a server client',
   'static-mounts': '/route:DIR ... directories served as static files',
   'enable-local-auth': 'local accounts (sign up, e-mail verification, password login)',
   'disable-agent-skills': 'do not serve /{workspace}/agent-skills/',
-  'enable-admin-terminal': 'admin terminal methods in admin-utils (needs --root-token)',
+  'enable-admin-terminal': 'a JavaScript REPL over the server objects, in admin-utils: start_terminal, execute_command, ... (needs --root-token)',
   interactive: 'open a JavaScript REPL over the running server (server, core, auth, api)',
 };
 

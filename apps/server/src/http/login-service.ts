@@ -4,7 +4,7 @@
  * event bus's key-value store for 180 s), the login page `index` lets the user `report()` a
  * token, and `check()` waits for it.
  */
-import { randId } from '@hypha/rpc';
+import { randId, schemaFunction } from '@hypha/rpc';
 import type { RPC } from '@hypha/rpc';
 import { createRootUser } from '@hypha/auth';
 import type { AuthService, UserInfo } from '@hypha/auth';
@@ -27,6 +27,22 @@ interface Reported {
   nickname: string | null;
   user_id: string;
   picture: string | null;
+}
+
+/**
+ * Names the parameters of a plain service function in a `__schema__`, which hypha-rpc peers bind
+ * keyword arguments with. The started server is one esbuild bundle, and esbuild renames parameters
+ * that share a name with another top-level symbol (`email` becomes `email2`), so keyword names
+ * cannot be read from a function's source there.
+ */
+export function declare<F extends (...args: any[]) => any>(
+  fn: F,
+  name: string,
+  description: string,
+  properties: Record<string, Record<string, unknown>>,
+  required: string[] = [],
+): F {
+  return schemaFunction(fn, { name, description, parameters: { type: 'object', properties, required } });
 }
 
 export class LoginService {
@@ -73,8 +89,10 @@ export class LoginService {
       config: { visibility: 'public' },
       // Each function names a trailing `_context`: services that set `require_context` (local
       // accounts) pass the caller's context last, and it must not land in an optional parameter.
-      index: (_scope?: unknown, _context?: unknown) => ({ status: 200, headers: { 'Content-Type': 'text/html; charset=utf-8' }, body: loginPageHtml(this.base) }),
-      start: async (workspace?: string | null, expires_in?: number | null, _context?: unknown) => {
+      index: declare((_scope?: unknown, _context?: unknown) => ({ status: 200, headers: { 'Content-Type': 'text/html; charset=utf-8' }, body: loginPageHtml(this.base) }), 'index', 'The login page.', {
+        scope: { description: 'The HTTP request scope.' },
+      }),
+      start: declare(async (workspace?: string | null, expires_in?: number | null, _context?: unknown) => {
         const key = randId();
         await bus.set(keyOf(key), '', { ttlMs: MAXIMUM_LOGIN_TIME * 1000 });
         const q = workspace ? `&workspace=${encodeURIComponent(workspace)}` : '';
@@ -86,8 +104,11 @@ export class LoginService {
           check_url: `${this.base}/public/services/hypha-login/check`,
           generate_url: `${this.base}/public/services/hypha-login/generate`,
         };
-      },
-      check: async (key: string, timeout?: number | null, profile?: boolean | null, _context?: unknown) => {
+      }, 'start', 'Start a login session; returns its key and the login URL.', {
+        workspace: { type: ['string', 'null'], description: 'Workspace the token should be for.' },
+        expires_in: { type: ['number', 'null'], description: 'Seconds the token stays valid.' },
+      }),
+      check: declare(async (key: string, timeout?: number | null, profile?: boolean | null, _context?: unknown) => {
         const limit = Date.now() + (timeout ?? MAXIMUM_LOGIN_TIME) * 1000;
         for (;;) {
           const raw = await bus.get(keyOf(String(key)));
@@ -101,8 +122,12 @@ export class LoginService {
           if (Date.now() >= limit) throw new Error(`Login timeout: the login with key ${key} was not completed in time`);
           await new Promise((r) => setTimeout(r, this.pollMs));
         }
-      },
-      report: async (
+      }, 'check', 'Wait for the token of a login session.', {
+        key: { type: 'string', description: 'The login key.' },
+        timeout: { type: ['number', 'null'], description: 'Seconds to wait; 0 or less checks once.' },
+        profile: { type: ['boolean', 'null'], description: 'Return the whole profile instead of the token.' },
+      }, ['key']),
+      report: declare(async (
         key: string,
         token: string,
         workspace?: string | null,
@@ -140,7 +165,18 @@ export class LoginService {
         };
         await bus.set(keyOf(String(key)), JSON.stringify(info), { ttlMs: MAXIMUM_LOGIN_TIME * 1000 });
         return null;
-      },
+      }, 'report', 'Report the token (and profile) of a login session.', {
+        key: { type: 'string', description: 'The login key.' },
+        token: { type: 'string', description: 'A token of this server.' },
+        workspace: { type: ['string', 'null'], description: 'Make the token a scoped token for this workspace.' },
+        expires_in: { type: ['number', 'null'], description: 'Seconds the scoped token stays valid.' },
+        email: { type: ['string', 'null'] },
+        email_verified: { type: ['boolean', 'null'] },
+        name: { type: ['string', 'null'] },
+        nickname: { type: ['string', 'null'] },
+        user_id: { type: ['string', 'null'] },
+        picture: { type: ['string', 'null'] },
+      }, ['key', 'token']),
     };
   }
 }

@@ -77,13 +77,50 @@ export class HttpMetrics {
     mirrorCounter(r, 'rpc_messages_out_total', 'RPC frames delivered to peers of this instance', () => core.router.stats.delivered);
     mirrorCounter(r, 'rpc_call_total', 'RPC method calls routed by this instance', () => core.router.stats.calls);
     mirrorCounter(r, 'rpc_call_errors_total', 'Frames rejected by the router (dead target, forged sender, ...)', () => core.router.stats.rejected);
+    // One health probe per scrape feeds the three event-bus metrics.
+    let probed: { at: number; result: Promise<{ healthy: boolean; seconds: number }> } | null = null;
+    const probe = () => {
+      if (probed === null || Date.now() - probed.at > 1000) {
+        const t0 = performance.now();
+        probed = { at: Date.now(), result: core.bus.health().then((h) => ({ healthy: h.healthy, seconds: (performance.now() - t0) / 1000 })) };
+      }
+      return probed.result;
+    };
     new Gauge({
       name: 'event_bus_healthy',
       help: '1 when the event bus reports healthy, else 0',
       registers: [r],
       async collect() {
-        const health = await core.bus.health();
-        this.set(health.healthy ? 1 : 0);
+        this.set((await probe()).healthy ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'redis_pubsub_latency_seconds',
+      help: 'Round trip of the event bus health probe (Redis PING in a cluster; near 0 in memory)',
+      registers: [r],
+      async collect() {
+        this.set((await probe()).seconds);
+      },
+    });
+    const busCounts: Record<string, number> = {};
+    new Counter({
+      name: 'event_bus_total',
+      help: 'Events on the event bus, by event and status (frames delivered or undeliverable, failed health probes)',
+      labelNames: ['event', 'status'],
+      registers: [r],
+      async collect() {
+        const health = await probe();
+        const now: Record<string, number> = {
+          'message|delivered': core.router.stats.delivered,
+          'message|undelivered': core.router.stats.undelivered,
+          'health|failure': (busCounts['health|failure'] ?? 0) + (health.healthy ? 0 : 1),
+        };
+        for (const [key, value] of Object.entries(now)) {
+          const [event, status] = key.split('|') as [string, string];
+          const delta = value - (busCounts[key] ?? 0);
+          if (delta > 0 || busCounts[key] === undefined) this.inc({ event, status }, Math.max(delta, 0));
+          busCounts[key] = value;
+        }
       },
     });
     this.httpCalls = new Counter({

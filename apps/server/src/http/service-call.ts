@@ -4,7 +4,8 @@
  * through the caller's RPC peer; the manager itself (service id `ws`) is called in-process with
  * the context the router would stamp.
  */
-import { createManagerService, getServiceInfo, splitFullServiceId } from '@hypha/workspace/internal';
+import { createManagerService, getServiceInfo, splitFullServiceId, startAppFor } from '@hypha/workspace/internal';
+import { isNotFoundError } from '@hypha/service';
 import type { CallContext, HyphaCore, ServiceInfo } from '@hypha/workspace';
 import type { CallArgs } from './call-args.js';
 import type { CallerLease } from './http-caller-pool.js';
@@ -32,8 +33,15 @@ export async function resolveService(
     return { kind: 'manager' };
   }
   const ctx = peer.context(core.managerId);
-  const info = await getServiceInfo(core.manager, ctx, `${urlWorkspace}/${serviceId}`, mode ? { mode } : {});
-  return { kind: 'remote', info };
+  const fullId = `${urlWorkspace}/${serviceId}`;
+  try {
+    return { kind: 'remote', info: await getServiceInfo(core.manager, ctx, fullId, mode ? { mode } : {}) };
+  } catch (err) {
+    // `<svc>@<app>` with nothing running starts the app, as `get_service` does (reference http.py).
+    const started = isNotFoundError(err) ? await startAppFor(core.manager, ctx, fullId) : null;
+    if (started === null) throw err;
+    return { kind: 'remote', info: await getServiceInfo(core.manager, ctx, started, {}) };
+  }
 }
 
 const managerServices = new WeakMap<HyphaCore, Record<string, unknown>>();

@@ -46,7 +46,8 @@ export function mcpRoutes(deps: HttpSurfaceDeps): McpRoutes {
     try {
       return createMcpAdapter(service);
     } catch (err) {
-      if (err instanceof McpAdapterError) throw new HttpError(400, err.message, { cause: err });
+      // The provider registered something MCP cannot serve: a server-side fault, as the reference answers.
+      if (err instanceof McpAdapterError) throw new HttpError(500, err.message, { cause: err });
       throw err;
     }
   }

@@ -5,7 +5,7 @@
  * `methods/` and assembled in `manager-service.ts`.
  */
 import type { EventBus } from '@hypha/eventbus';
-import { getUserWorkspace } from '@hypha/auth';
+import { checkPermission, getUserWorkspace } from '@hypha/auth';
 import type { AuthService, UserInfo } from '@hypha/auth';
 import { NotFoundError } from '@hypha/service';
 import type { MessageRouter } from '../routing/message-router.js';
@@ -211,13 +211,17 @@ export class WorkspaceManager {
       await this.workspaces.put(info);
       return info;
     }
-    if (ws === getUserWorkspace(user)) {
+    // The personal workspace of the user, or of the user behind a child token (generate_token)
+    // that grants access to it: an anonymous user's workspace is gone once its last client left,
+    // and a token minted there must still be able to connect to it again.
+    const owner = ws === getUserWorkspace(user) ? user.id : user.parent && ws === getUserWorkspace({ id: user.parent }) && checkPermission(user, ws, 'r') ? user.parent : null;
+    if (owner !== null) {
       const info = newWorkspaceInfo({
         id: ws,
         persistent: !user.is_anonymous,
         read_only: user.is_anonymous,
-        owners: [user.id],
-        description: `Workspace for user ${user.id}`,
+        owners: [owner],
+        description: `Workspace for user ${owner}`,
       });
       await this.workspaces.put(info);
       return info;

@@ -168,6 +168,11 @@ export interface RoutingFields {
   to: string | undefined;
   from: string | undefined;
   session: string | undefined;
+  /** The `method`, when the general decoder read segment 1. */
+  method?: string | undefined;
+  /** Where the `method` value starts and ends in segment 1 (-1 when absent); decoded only on demand. */
+  methodStart: number;
+  methodEnd: number;
   /** Where segment 1 ends. */
   headerEnd: number;
 }
@@ -196,13 +201,16 @@ export function readRoutingFields(frame: Uint8Array): RoutingFields | null {
   } else {
     return null;
   }
-  const fields: RoutingFields = { type: undefined, to: undefined, from: undefined, session: undefined, headerEnd: 0 };
+  const fields: RoutingFields = { type: undefined, to: undefined, from: undefined, session: undefined, methodStart: -1, methodEnd: -1, headerEnd: 0 };
   try {
     for (let i = 0; i < count; i++) {
       const keyEnd = msgpackValueEnd(frame, pos);
       const valueEnd = msgpackValueEnd(frame, keyEnd);
       const key = shortKey(frame, pos, keyEnd);
-      if (key !== 0) {
+      if (key === KEY_METHOD) {
+        fields.methodStart = keyEnd;
+        fields.methodEnd = valueEnd;
+      } else if (key !== 0) {
         const value = readString(frame, keyEnd, valueEnd);
         if (key === KEY_TO) fields.to = value;
         else if (key === KEY_FROM) fields.from = value;
@@ -222,6 +230,7 @@ const KEY_TO = 1;
 const KEY_FROM = 2;
 const KEY_SESSION = 3;
 const KEY_TYPE = 4;
+const KEY_METHOD = 5;
 
 /** Which routing key the fixstr key at `pos` is (0: another key). */
 function shortKey(frame: Uint8Array, pos: number, end: number): number {
@@ -232,8 +241,15 @@ function shortKey(frame: Uint8Array, pos: number, end: number): number {
   if (len === 2 && a === 0x74 && frame[pos + 2] === 0x6f) return KEY_TO;
   if (len === 4 && a === 0x66 && frame[pos + 2] === 0x72 && frame[pos + 3] === 0x6f && frame[pos + 4] === 0x6d) return KEY_FROM;
   if (len === 4 && a === 0x74 && frame[pos + 2] === 0x79 && frame[pos + 3] === 0x70 && frame[pos + 4] === 0x65) return KEY_TYPE;
+  if (len === 6 && a === 0x6d && frame[pos + 2] === 0x65 && frame[pos + 3] === 0x74 && frame[pos + 4] === 0x68 && frame[pos + 5] === 0x6f && frame[pos + 6] === 0x64) return KEY_METHOD;
   if (len === 7 && a === 0x73 && utf8Decoder.decode(frame.subarray(pos + 1, end)) === 'session') return KEY_SESSION;
   return 0;
+}
+
+/** The `method` of a frame read by {@link readRoutingFields}, or undefined when absent or not a string. */
+export function methodOf(frame: Uint8Array, fields: RoutingFields): string | undefined {
+  if (fields.method !== undefined) return fields.method;
+  return fields.methodStart < 0 ? undefined : readString(frame, fields.methodStart, fields.methodEnd);
 }
 
 /** The string value in `[pos, end)`, or undefined when the value is not a string. */

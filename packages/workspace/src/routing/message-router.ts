@@ -9,12 +9,13 @@
  */
 import type { EventBus, BusPayload, Unsubscribe } from '@hypha/eventbus';
 import type { UserInfo } from '@hypha/auth';
-import { decodeFrameHeader, encodeFrame } from '@hypha/rpc';
+import { decodeFrame, decodeFrameHeader, encodeFrame } from '@hypha/rpc';
 import { RoutingError } from '../errors.js';
 import { RecentlyDisconnected } from './recently-disconnected.js';
 import { peerNotFound, syntheticReject } from './synthetic-reject.js';
 import { CallerIndex } from './caller-index.js';
-import { SenderStamp, readRoutingFields, stampFrame, stampHeader } from './header-stamp.js';
+import { SenderStamp, methodOf, readRoutingFields, stampFrame, stampHeader } from './header-stamp.js';
+import { ChunkedMessageGuard, messageCacheOp } from './chunked-message-guard.js';
 import type { RoutingFields } from './header-stamp.js';
 import { segment2Problem } from './segment-guard.js';
 import { RefusalCounter, UNROUTABLE_CLOSE_CODE } from './refusal-counter.js';
@@ -68,6 +69,8 @@ const SPLIT_FORWARD_BYTES = 64 * 1024;
 
 export class MessageRouter {
   readonly bus: EventBus;
+  /** @internal chunked messages in flight through this instance (issue #10 item 1). */
+  readonly chunked = new ChunkedMessageGuard();
   readonly serverId: string;
   private readonly handles = new Map<string, RouteHandle>();
   private readonly broadcastMembers = new Map<string, { members: Set<RouteHandle>; off: Unsubscribe }>();
@@ -151,6 +154,7 @@ export class MessageRouter {
   async release(handle: RouteHandle, markDisconnected: boolean): Promise<void> {
     if (this.handles.get(handle.id) !== handle) return;
     this.handles.delete(handle.id);
+    this.chunked.forgetSender(handle.id);
     handle.detachRouting();
     if (markDisconnected) this.recent.add(handle.id);
     this.presenceCache.delete(handle.id);
@@ -363,6 +367,13 @@ export class RouteHandle {
     } else {
       target = sentTo;
     }
+    if (fields.type === 'method' && mayCallMessageCache(frame, fields)) {
+      const cacheProblem = this.checkChunked(frame, fields, target);
+      if (cacheProblem !== null) {
+        this.reject(session, sentTo, sentFrom, `Frame from ${this.id} refused: ${cacheProblem}`);
+        return;
+      }
+    }
     if (session && !target.endsWith('/*')) this.router.callers.note(this, target);
     // Common case first: a peer attached to this instance gets the frame by a direct call, as the
     // bus would deliver it (both buses dispatch frames for local clients synchronously).
@@ -404,6 +415,19 @@ export class RouteHandle {
       if (present) return this.publish(target, out);
       this.reject(session, sentTo, sentFrom, `Target peer ${target} is not connected`);
     });
+  }
+
+  /** Why a `message_cache` call must not be delivered, or null (see ChunkedMessageGuard). */
+  private checkChunked(frame: Uint8Array, fields: RoutingFields, target: string): string | null {
+    const op = messageCacheOp(methodOf(frame, fields));
+    if (op === null) return null;
+    let extra: Record<string, unknown> | undefined;
+    try {
+      extra = decodeFrame(frame).extra;
+    } catch (err) {
+      return `the message_cache.${op} call cannot be read: ${err instanceof Error ? err.message : String(err)}`;
+    }
+    return this.router.chunked.check(this.id, target, op, extra);
   }
 
   /** The `ws` stamped on frames to `target`: the sender's workspace, or for `*` peers their current one. */
@@ -503,7 +527,18 @@ export class RouteHandle {
 function fieldsOfUnusualFrame(frame: Uint8Array): RoutingFields {
   const { header, headerEnd } = decodeFrameHeader(frame);
   const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-  return { type: str(header.type), to: str(header.to), from: str(header.from), session: str(header.session), headerEnd };
+  return { type: str(header.type), to: str(header.to), from: str(header.from), session: str(header.session), method: str(header.method), methodStart: -1, methodEnd: -1, headerEnd };
+}
+
+/**
+ * A cheap test before the method is decoded: only `...message_cache.<op>` methods can be chunked
+ * message calls, and every op name ends in one of these letters.
+ */
+function mayCallMessageCache(frame: Uint8Array, fields: RoutingFields): boolean {
+  if (fields.method !== undefined) return fields.method.includes('message_cache.');
+  if (fields.methodEnd - fields.methodStart < 27) return false;
+  const last = frame[fields.methodEnd - 1];
+  return last === 0x65 || last === 0x64 || last === 0x74 || last === 0x73; // e d t s
 }
 
 function toBytes(data: BusPayload): Uint8Array | null {

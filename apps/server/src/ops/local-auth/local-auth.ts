@@ -7,6 +7,7 @@ import type { AuthService } from '@hypha/auth';
 import type { KeyValueStore } from '@hypha/eventbus';
 import { LocalAccounts, settingsFromEnv } from './local-accounts.js';
 import { mailerFromEnv } from './mailer.js';
+import { declare } from '../../http/login-service.js';
 import { localLoginPageHtml, localProfilePageHtml } from './login-pages.js';
 
 const LOGIN_TTL_MS = 180_000;
@@ -33,10 +34,17 @@ export async function installLocalAuth(
     },
     index_handler: (_scope?: unknown, _context?: Ctx) => html(localLoginPageHtml(deps.base())),
     profile: () => html(localProfilePageHtml(deps.base())),
-    signup: (name?: string, email?: string, password?: string) => accounts.signup(name, email, password),
-    verify_email: (email?: string, code?: string) => accounts.verifyEmail(email, code),
-    resend_code: (email?: string) => accounts.resendCode(email),
-    login: async (email?: string, password?: string, workspace?: string, key?: string, context?: Ctx) => {
+    signup: declare((name?: string, email?: string, password?: string) => accounts.signup(name, email, password), 'signup', 'Create a local account.', {
+      name: { type: 'string' },
+      email: { type: 'string' },
+      password: { type: 'string' },
+    }),
+    verify_email: declare((email?: string, code?: string) => accounts.verifyEmail(email, code), 'verify_email', 'Verify the e-mail of a new account with its code.', {
+      email: { type: 'string' },
+      code: { type: 'string' },
+    }),
+    resend_code: declare((email?: string) => accounts.resendCode(email), 'resend_code', 'Send the verification code again.', { email: { type: 'string' } }),
+    login: declare(async (email?: string, password?: string, workspace?: string, key?: string, context?: Ctx) => {
       const { account, ...result } = await accounts.login(email, password, workspace, context?.from ?? 'unknown');
       if (result.success && key && account) {
         // Completes a start()/check() login session (the same record `report` writes).
@@ -47,9 +55,18 @@ export async function installLocalAuth(
         }
       }
       return result;
-    },
-    update_profile: (name?: string, current_password?: string, new_password?: string, user_email?: string) =>
-      accounts.updateProfile(name, current_password, new_password, user_email),
+    }, 'login', 'Log in with e-mail and password; with a login key, also completes that login session.', {
+      email: { type: 'string' },
+      password: { type: 'string' },
+      workspace: { type: ['string', 'null'] },
+      key: { type: ['string', 'null'], description: 'Key of a login session started with start().' },
+    }),
+    update_profile: declare(
+      (name?: string, current_password?: string, new_password?: string, user_email?: string) => accounts.updateProfile(name, current_password, new_password, user_email),
+      'update_profile',
+      'Change the name or password of the logged-in account.',
+      { name: { type: ['string', 'null'] }, current_password: { type: ['string', 'null'] }, new_password: { type: ['string', 'null'] }, user_email: { type: ['string', 'null'] } },
+    ),
   });
   return accounts;
 }

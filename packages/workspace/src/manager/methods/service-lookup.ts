@@ -61,6 +61,17 @@ export async function getServiceInfo(
   return info;
 }
 
+/**
+ * `<svc>@<app>` with nothing running: asks the server-apps hook to start the app, for a caller who
+ * may read the workspace, and returns the id of the service it registered (null: nothing to start).
+ */
+export async function startAppFor(m: WorkspaceManager, ctx: CallContext, serviceId: unknown): Promise<string | null> {
+  if (!m.appLauncher || typeof serviceId !== 'string' || !serviceId.includes('@')) return null;
+  const r = resolveServiceId(serviceId, ctx.ws);
+  if (r.appId === '*' || r.clientId !== '*' || !checkPermission(ctx.user, r.workspace, 'r')) return null;
+  return m.appLauncher.lazyStart(r.workspace, r.serviceId, r.appId);
+}
+
 /** A service ready to call (reference `get_service`). */
 export async function getService(
   m: WorkspaceManager,
@@ -74,10 +85,7 @@ export async function getService(
   try {
     info = await getServiceInfo(m, ctx, serviceId, { mode: cfg.mode, select_timeout: cfg.select_timeout });
   } catch (err) {
-    // `<svc>@<app>` with nothing running: the server-apps hook starts the app.
-    const r = err instanceof NotFoundError && m.appLauncher ? resolveServiceId(serviceId, ctx.ws) : null;
-    if (!r || r.appId === '*' || r.clientId !== '*' || !checkPermission(ctx.user, r.workspace, 'r')) throw err;
-    const started = await m.appLauncher!.lazyStart(r.workspace, r.serviceId, r.appId);
+    const started = err instanceof NotFoundError ? await startAppFor(m, ctx, serviceId) : null;
     if (!started) throw err;
     return getService(m, ctx, started, { ...cfg, timeout: cfg.timeout ?? 10 });
   }
