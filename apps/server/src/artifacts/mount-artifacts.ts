@@ -17,6 +17,8 @@ import { createFsBlobRequestHandler, FsBlobStore } from '@hypha/storage';
 import type { BlobStore } from '@hypha/storage';
 import type { HyphaCore } from '@hypha/workspace';
 import type { HttpLog } from '../http/surface-deps.js';
+import { ListingCache } from './listing-cache.js';
+import { viewRoutes } from './view-routes.js';
 import { artifactRoutes } from './artifact-routes.js';
 import { s3Proxy, s3StorageRoutes } from './s3-routes.js';
 import { mountGit } from '../git/mount-git.js';
@@ -34,6 +36,8 @@ export interface ArtifactSettings {
   workspaceBucket?: string;
   enableS3ForAnonymousUsers?: boolean;
   enableS3Proxy?: boolean;
+  zenodoUrl?: string | null;
+  sandboxZenodoUrl?: string | null;
 }
 
 /** Test hooks: a Postgres schema, and an S3 store factory adapted to the test S3 server. */
@@ -119,6 +123,10 @@ export async function mountArtifacts(o: MountArtifactsOptions): Promise<MountedA
       : [{ public: o.publicBaseUrl, local: localBaseUrl }],
     allowAnonymousWrites: s.enableS3ForAnonymousUsers === true,
     workspaceInfo: (ws) => o.core.workspaces.get(ws),
+    zenodoServers: {
+      ...(s.zenodoUrl ? { zenodo: s.zenodoUrl } : {}),
+      ...(s.sandboxZenodoUrl ? { sandbox_zenodo: s.sandboxZenodoUrl } : {}),
+    },
   });
   const files = new ArtifactFiles(manager.access);
   const gitArtifacts = mountGit({ app: o.app, manager, auth: o.auth, basePath: o.basePath, publicBaseUrl: o.publicBaseUrl, dataDir: s.dataDir, log: o.log });
@@ -145,6 +153,18 @@ export async function mountArtifacts(o: MountArtifactsOptions): Promise<MountedA
     },
     log: o.log,
     allowOrigins: o.allowOrigins ?? ['*'],
+    listingCache: new ListingCache(),
+  }));
+  o.app.use(base || '/', viewRoutes({
+    auth: o.auth,
+    services: async () => {
+      await manager.access.ready();
+      return { manager, files };
+    },
+    log: o.log,
+    publicBaseUrl: o.publicBaseUrl,
+    localBaseUrl,
+    git: gitArtifacts,
   }));
   const artifactService = toRpcService(defineArtifactService(manager, files), { authorize: workspaceAuthorize });
   await o.core.builtins.register(withGitMethods(artifactService, gitArtifacts), { workspace: 'public' });

@@ -22,6 +22,8 @@ export const FLAG_HELP: Record<string, string> = {
   'workspace-bucket': 'S3 bucket (default hypha-workspaces)',
   'enable-s3-for-anonymous-users': 'let anonymous users write artifacts in their own workspace',
   'enable-s3-proxy': 'serve S3 through this server at /s3/... for clients that cannot reach S3 directly',
+  'zenodo-url': 'base URL of publish(to="zenodo") (default https://zenodo.org)',
+  'sandbox-zenodo-url': 'base URL of publish(to="sandbox_zenodo") (default https://sandbox.zenodo.org)',
   'allow-origins': 'comma list of CORS origins (default *)',
   'enable-mcp': 'serve services to MCP clients at /{workspace}/mcp/{service_id}/mcp',
   'enable-a2a': 'serve A2A agents at /{workspace}/a2a/{service_id}',

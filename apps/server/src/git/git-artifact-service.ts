@@ -80,7 +80,8 @@ export function withGitMethods(service: Record<string, unknown>, git: GitArtifac
           const g = await git.open(a.artifact_id, ctx, 'read');
           const sha = a.version !== undefined && a.version !== null ? await git.commitOf(g, a.version) : null;
           const view = (await callOriginal(original('read'), ['artifact_id', 'silent', 'stage'], { artifact_id: a.artifact_id, silent: a.silent, stage: a.stage }, ctx)) as Record<string, unknown>;
-          return { ...view, git_url: git.gitUrl(g.row), ...(sha ? { git_ref: a.version, git_commit: sha } : {}) };
+          // As the reference: versions of a git artifact are its branches and tags.
+          return { ...view, versions: await git.versions(g), git_url: git.gitUrl(g.row), ...(sha ? { git_ref: a.version, git_commit: sha } : {}) };
         }),
       edit: dispatch('edit', 'Edit an artifact; for git-storage artifacts stage=True starts per-branch staging.',
         { artifact_id: Id, manifest: opt('New manifest.'), type: opt('New type.'), config: opt('New config.'), secrets: opt('New secrets.'), version: opt('Version.'), comment: opt('Comment.'), stage: opt('Start staging.'), branch: Branch },
@@ -99,6 +100,7 @@ export function withGitMethods(service: Record<string, unknown>, git: GitArtifac
           const g = await git.open(a.artifact_id, ctx, 'commit');
           const done = await git.commitStaged(g, a.branch, a.comment);
           if (!done) return callOriginal(original('commit'), ['artifact_id', 'version', 'comment'], a, ctx);
+          await git.recordFileCount(g, done.sha);
           const view = (await callOriginal(original('read'), ['artifact_id', 'silent'], { artifact_id: a.artifact_id, silent: true }, ctx)) as Record<string, unknown>;
           return { ...view, git_url: git.gitUrl(g.row), commit: done.sha, branch: done.branch };
         }),
