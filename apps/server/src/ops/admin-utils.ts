@@ -90,12 +90,14 @@ export function adminUtilsService(d: AdminDeps) {
           const keys = await core.registry.find({ workspace });
           if (keys.length) await core.registry.delete(...keys);
           const info = await core.workspaces.get(workspace);
+          // A persistent workspace keeps its record (owners, settings): unloading ends its
+          // clients and services, it does not delete the workspace.
           if (info && !(await core.manager.unloadIfEmpty(workspace))) {
-            await core.workspaces.delete(workspace);
+            if (!info.persistent) await core.workspaces.delete(workspace);
             await core.manager.broadcast(workspace, 'workspace_unloaded', info);
           }
           const deadline = Date.now() + (timeout ?? 10) * 1000;
-          while (wait && (await core.workspaces.get(workspace)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+          while (wait && !info?.persistent && (await core.workspaces.get(workspace)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
           return { success: true, workspace };
         },
       }),
