@@ -21,6 +21,7 @@ import type { ServerConfig } from './config.js';
 import { artifactsEnabled, mountArtifacts } from './artifacts/mount-artifacts.js';
 import type { ArtifactTestOptions, MountedArtifacts } from './artifacts/mount-artifacts.js';
 import { mountQueue } from './queue/mount-queue.js';
+import { mountServiceSearch } from './service-search/mount-service-search.js';
 import { mountApps } from './apps/mount-apps.js';
 import type { MountedApps } from './apps/mount-apps.js';
 import type { AppWorker } from '@hypha/apps';
@@ -208,6 +209,9 @@ async function launch(options: StartServerOptions): Promise<RunningServer> {
       ? await mountArtifacts({ app, core, auth, basePath, publicBaseUrl, jwtSecret, settings: options, test: options.artifacts || undefined, log, allowOrigins: options.allowOrigins })
       : null;
   const queue = await mountQueue({ core, redisUri: options.redisUri, redisKeyPrefix: options.redisKeyPrefix, log });
+  const serviceSearch = options.enableServiceSearch
+    ? await mountServiceSearch({ core, artifacts, model: options.serviceEmbeddingModel, modelDir: options.embeddingModelDir, shared: Boolean(options.redisUri), log })
+    : null;
   if (options.enableServerApps && !artifacts) {
     throw new Error('--enable-server-apps needs the artifact manager: give --data-dir or --database-uri');
   }
@@ -227,6 +231,7 @@ async function launch(options: StartServerOptions): Promise<RunningServer> {
     await httpSurface.close();
     await apps?.close();
     await core.close();
+    await serviceSearch?.close();
     await artifacts?.close();
     await queue.close();
     http.closeAllConnections();

@@ -107,6 +107,8 @@ export class PgVectorEngine implements VectorEngine {
     return this.db.transaction().execute(async (trx) => {
       // Enough candidates from the HNSW graph for the page asked for.
       if (distance) await sql`SELECT set_config('hnsw.ef_search', ${String(Math.min(1000, Math.max(40, offset + limit)))}::text, true)`.execute(trx);
+      // An exact scan: every row is compared, no index (brute force).
+      if (o.exact) await sql`SELECT set_config('enable_indexscan', 'off', true)`.execute(trx);
       const found = await sql<Row>`SELECT ${sql.join(columns)} FROM ${sql.table(c.table)} WHERE ${where} ORDER BY ${order} LIMIT ${limit}::int OFFSET ${offset}::int`.execute(trx);
       const items = found.rows.map((r) => toRecord(r, o.returnFields));
       if (!o.pagination) return items;

@@ -43,6 +43,11 @@ export interface SearchOptions extends ListOptions {
   vector?: number[] | null;
   /** The filter language of `compileFilters`. */
   filters?: Record<string, unknown> | null;
+  /**
+   * Compare the query with every row instead of walking the HNSW index: exact nearest neighbours
+   * (the index is approximate, and with selective filters it may return fewer rows than asked).
+   */
+  exact?: boolean;
 }
 
 export interface VectorEngine {

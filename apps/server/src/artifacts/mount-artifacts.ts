@@ -33,6 +33,8 @@ export interface ArtifactSettings {
   workspaceBucket?: string;
   enableS3ForAnonymousUsers?: boolean;
   enableS3Proxy?: boolean;
+  /** Local ONNX embedding models for vector collections (`--embedding-model-dir`). */
+  embeddingModelDir?: string | null;
 }
 
 /** Test hooks: a Postgres schema, and an S3 store factory adapted to the test S3 server. */
@@ -108,6 +110,7 @@ export async function mountArtifacts(o: MountArtifactsOptions): Promise<MountedA
       : [{ public: o.publicBaseUrl, local: localBaseUrl }],
     allowAnonymousWrites: s.enableS3ForAnonymousUsers === true,
     workspaceInfo: (ws) => o.core.workspaces.get(ws),
+    vectors: { modelDir: s.embeddingModelDir ?? null },
   });
   const files = new ArtifactFiles(manager.access);
   const gitArtifacts = mountGit({ app: o.app, manager, auth: o.auth, basePath: o.basePath, publicBaseUrl: o.publicBaseUrl, dataDir: s.dataDir, log: o.log });
