@@ -2,6 +2,7 @@ import './setup-websocket.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectSilently } from './silent-client.js';
 import { startServer } from '../src/index.js';
@@ -193,5 +194,45 @@ describe('search_services with a local ONNX model (--embedding-model-dir, --serv
     await expect(
       startServer({ port: 0, quiet: true, enableServiceSearch: true, embeddingModelDir: join(dir, 'models'), serviceEmbeddingModel: 'test-org/absent' }),
     ).rejects.toThrow(`no model at ${join(dir, 'models', 'test-org/absent')}`);
+  });
+});
+
+describe('search_services on the PostgreSQL of --database-uri', () => {
+  const URI = 'postgresql://postgres@127.0.0.1:5432/test';
+  const schema = `hypha_svc_search_${Date.now().toString(36)}`;
+  let available = false;
+  let dataDir: string;
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'hypha-svc-pg-'));
+    const probe = new pg.Client({ connectionString: URI });
+    await probe.connect();
+    available = (await probe.query("SELECT count(*)::int AS n FROM pg_available_extensions WHERE name = 'vector'")).rows[0].n > 0;
+    await probe.end();
+  });
+  afterAll(async () => {
+    const client = new pg.Client({ connectionString: URI });
+    await client.connect();
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await client.end();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('indexes services there when it has pgvector, and otherwise refuses to start naming the missing extension', async () => {
+    const start = () =>
+      startServer({ port: 0, quiet: true, dataDir, databaseUri: URI, artifacts: { databaseSchema: schema }, enableServiceSearch: true });
+    if (!available) {
+      await expect(start()).rejects.toThrow('need the PostgreSQL extension "vector" (pgvector)');
+      return;
+    }
+    const server = await start();
+    try {
+      const api = await connectSilently({ server_url: server.url });
+      await registerSamples(api);
+      const found = await api.searchServices(kw({ query: 'genomics workflows', limit: 1 }));
+      expect(found[0].id).toBe(`${api.config.workspace}/${api.config.client_id}:service-1`);
+      await api.disconnect();
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -5,18 +5,35 @@
  */
 import { createDatabase } from '@hypha/db';
 import type { HyphaDatabase } from '@hypha/db';
+import type { Embedder } from '@hypha/vectors';
 import { PgVectorEngine, resolveEmbedder } from '@hypha/vectors';
 import type { HyphaCore } from '@hypha/workspace';
 import type { MountedArtifacts } from '../artifacts/mount-artifacts.js';
 import { ServiceIndex } from './service-index.js';
 
+export interface ServiceEmbedder {
+  embedder: Embedder;
+  dimension: number;
+}
+
+/**
+ * The service-search model (`--service-embedding-model`, default `hashing-384`), loaded and probed
+ * for its output size; done before the server opens anything, so a bad model stops the start.
+ * @throws naming the model and the path it was looked for at.
+ */
+export async function loadServiceEmbedder(model: string | null | undefined, modelDir: string | null | undefined): Promise<ServiceEmbedder> {
+  const name = model || 'hashing-384';
+  const embedder = await resolveEmbedder(name, { modelDir, dimension: 384 });
+  const [probe] = await embedder.embed(['dimension probe']);
+  const dimension = probe?.length ?? 0;
+  if (dimension < 1) throw new Error(`Service embedding model "${name}" returned no vector`);
+  return { embedder, dimension };
+}
+
 export interface MountServiceSearchOptions {
   core: HyphaCore;
   artifacts: MountedArtifacts | null;
-  /** `--service-embedding-model` (default `hashing-384`). */
-  model?: string | null;
-  /** `--embedding-model-dir`. */
-  modelDir?: string | null;
+  embedder: ServiceEmbedder;
   /** Several instances share the index: keep the entries the others made. */
   shared: boolean;
   log: (level: 'info' | 'warn' | 'error', msg: string, extra?: Record<string, unknown>) => void;
@@ -27,12 +44,12 @@ export interface MountedServiceSearch {
   close(): Promise<void>;
 }
 
+/**
+ * Opens the services collection and installs the index.
+ * @throws when the database cannot hold it (a PostgreSQL without the `vector` extension).
+ */
 export async function mountServiceSearch(o: MountServiceSearchOptions): Promise<MountedServiceSearch> {
-  const model = o.model || 'hashing-384';
-  const embedder = await resolveEmbedder(model, { modelDir: o.modelDir, dimension: 384 });
-  const [probe] = await embedder.embed(['dimension probe']);
-  const dimension = probe?.length ?? 0;
-  if (dimension < 1) throw new Error(`Service embedding model "${model}" returned no vector`);
+  const { embedder, dimension } = o.embedder;
   let own: HyphaDatabase | null = null;
   let db: ConstructorParameters<typeof PgVectorEngine>[0];
   if (o.artifacts) {
