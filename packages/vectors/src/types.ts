@@ -48,6 +48,8 @@ export interface SearchOptions extends ListOptions {
    * (the index is approximate, and with selective filters it may return fewer rows than asked).
    */
   exact?: boolean;
+  /** HNSW candidates to examine (`hnsw.ef_search`, 1..1000): more is slower and finds more true neighbours. @default max(40, offset + limit) */
+  efSearch?: number | null;
 }
 
 export interface VectorEngine {
