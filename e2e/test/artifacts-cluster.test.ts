@@ -92,8 +92,8 @@ describe('artifact uploads across server instances', () => {
       headers: { ...auth, 'Content-Type': 'application/json' },
       body: JSON.stringify({ upload_id, parts: etags }),
     });
-    expect(again.status).toBe(404);
-    expect(await again.text()).toContain(upload_id);
+    expect(again.status).toBe(400);
+    expect(await again.text()).toContain(`Upload session expired or not found (upload_id '${upload_id}')`);
 
     expect((await am.commit('mp-http')).file_count).toBe(1);
     const res = await fetch(`${b.url}/${ws}/artifacts/mp-http/files/data/big.bin`, { headers: auth });

@@ -67,7 +67,10 @@ describe('permission matrix on workspace permissions', () => {
     read_file: { allowed: ['reader', 'writer', 'admin'], run: async (p) => p.read_file(kw({ artifact_id: await fixture(), file_path: 'a.txt' })) },
     create: { allowed: ['writer', 'admin'], run: (p) => p.create(kw({ parent_id: `${WS}/col`, manifest: { name: 'new' } })) },
     create_top_level: { allowed: ['writer', 'admin'], run: (p) => p.create(kw({ workspace: WS, manifest: { name: 'top' } })) },
-    edit: { allowed: ['writer', 'admin'], run: async (p) => p.edit(kw({ artifact_id: await fixture(), manifest: { name: 'edited' } })) },
+    // `col` grants no `mutate`: committed children are edited in place only by workspace admins,
+    // and by writers through a staged edit.
+    edit: { allowed: ['admin'], run: async (p) => p.edit(kw({ artifact_id: await fixture(), manifest: { name: 'edited' } })) },
+    edit_staged: { allowed: ['writer', 'admin'], run: async (p) => p.edit(kw({ artifact_id: await fixture(), manifest: { name: 'edited' }, stage: true })) },
     put_file: { allowed: ['writer', 'admin'], run: async (p) => p.put_file(kw({ artifact_id: await fixture(true), file_path: 'b.txt' })) },
     write_file: { allowed: ['writer', 'admin'], run: async (p) => p.write_file(kw({ artifact_id: await fixture(true), file_path: 'b.txt', content: 'b' })) },
     remove_file: { allowed: ['writer', 'admin'], run: async (p) => p.remove_file(kw({ artifact_id: await fixture(true), file_path: 'a.txt' })) },
@@ -109,17 +112,19 @@ describe('artifact permissions', () => {
     // '@': 'r+' lets any logged-in user add children (attach), but not anonymous users.
     const mine = await s.create(kw({ alias: 'strangers-own', parent_id: `${WS}/open`, manifest: { name: 'Mine' } }));
     expect(mine.config.permissions.stranger).toBe('*');
-    await s.edit(kw({ artifact_id: mine.id, manifest: { name: 'Mine, edited' } }));
+    // r+ has no `mutate`: committed children change through staged edits only.
+    await expect(s.edit(kw({ artifact_id: mine.id, manifest: { name: 'Mine, edited' } }))).rejects.toThrow(/no mutate permission/);
+    await s.edit(kw({ artifact_id: mine.id, manifest: { name: 'Mine, edited' }, stage: true }));
     await expect(am.anonymous!.create(kw({ parent_id: `${WS}/open`, manifest: { name: 'anon' } }))).rejects.toThrow(/'attach'/);
     // Deleting needs delete on the child and detach on the parent (r+ has no detach).
     await expect(s.delete(mine.id)).rejects.toThrow(/detach/);
     // A per-user key on the child grants exactly that user.
     await root.am.edit(kw({ artifact_id: `${WS}/inside`, config: { permissions: { stranger: 'rw' } } }));
-    await s.edit(kw({ artifact_id: `${WS}/inside`, manifest: { name: 'Inside, edited' } }));
-    await expect(am.reader!.edit(kw({ artifact_id: `${WS}/inside`, manifest: { name: 'no' } }))).rejects.toThrow(/edit/);
+    await s.edit(kw({ artifact_id: `${WS}/inside`, manifest: { name: 'Inside, edited' }, stage: true }));
+    await expect(am.reader!.edit(kw({ artifact_id: `${WS}/inside`, manifest: { name: 'no' }, stage: true }))).rejects.toThrow(/edit/);
     // Workspace-scoped keys hold only for callers acting from that workspace.
     await root.am.edit(kw({ artifact_id: `${WS}/inside`, config: { permissions: { [`${WS}/reader`]: 'rw' } } }));
-    await am.reader!.edit(kw({ artifact_id: `${WS}/inside`, manifest: { name: 'by reader' } }));
+    await am.reader!.edit(kw({ artifact_id: `${WS}/inside`, manifest: { name: 'by reader' }, stage: true }));
     await expect(root.am.edit(kw({ artifact_id: `${WS}/inside`, config: { permissions: { x: 'bogus' } } }))).rejects.toThrow(/Unknown permission level/);
   });
 

@@ -220,6 +220,17 @@ describe('MCP: access and bad input', () => {
     await client.close();
   });
 
+  it('sees a re-registered service at once (the cached description is dropped on the change)', async () => {
+    const tool = (name: string) => schemaFunction(() => name, { name, description: name, parameters: object({}) });
+    await provider.registerService({ id: 'evolving', config: { visibility: 'public' }, first: tool('first') });
+    const client = await mcpClient('evolving');
+    expect((await client.listTools()).tools.map((t) => t.name)).toEqual(['first']);
+    await provider.registerService({ id: 'evolving', config: { visibility: 'public' }, second: tool('second') }, { overwrite: true });
+    expect((await client.listTools()).tools.map((t) => t.name)).toEqual(['second']);
+    expect((await client.callTool({ name: 'second', arguments: {} })).content).toEqual([{ type: 'text', text: 'second' }]);
+    await client.close();
+  });
+
   it('answers the info route, 404 for an unknown service and 400 for a malformed body', async () => {
     const info = await (await fetch(`${ts.url}/${ws}/mcp/calc`)).json();
     expect(info.endpoints).toEqual({ streamable_http: `/${ws}/mcp/calc/mcp`, sse: `/${ws}/mcp/calc/sse` });

@@ -95,5 +95,13 @@ describe.each([false, true])('s3-storage (proxy: %s)', (proxy) => {
     const anon = await clients.connect();
     const anonS3 = await anon.server.getService('public/s3-storage');
     await expect(anonS3.put_file('x.txt')).rejects.toThrow(/Permission denied/);
+    await expect(anonS3.generate_credential()).rejects.toThrow(/Permission denied: workspace is read-only/);
+  });
+
+  it('says why generate_credential cannot hand out S3 keys here', async () => {
+    // The reference creates a MinIO user through MinIO's admin API; plain S3 has no such call.
+    await expect(s3.generate_credential()).rejects.toThrow(
+      /NotImplementedError: generate_credential is not available: .*MinIO admin API.*use put_file \/ get_file/,
+    );
   });
 });

@@ -40,6 +40,10 @@ export interface ServerConfig extends OpsConfig {
   enableS3ForAnonymousUsers: boolean;
   /** `--enable-s3-proxy`: s3-storage URLs go through the server's `/s3` route (clients that cannot reach S3). */
   enableS3Proxy: boolean;
+  /** Base URL of `publish(to="zenodo")` (`--zenodo-url`, default https://zenodo.org). */
+  zenodoUrl: string | null;
+  /** Base URL of `publish(to="sandbox_zenodo")` (`--sandbox-zenodo-url`, default https://sandbox.zenodo.org). */
+  sandboxZenodoUrl: string | null;
   /** CORS origins for the HTTP routes (`--allow-origins a,b` or `ALLOW_ORIGINS`; default `*`). */
   allowOrigins: string[];
   /** Serve every service as an MCP server under `/{ws}/mcp/{service_id}/...` (`--enable-mcp`). */
@@ -82,6 +86,8 @@ export const FLAGS: Record<string, keyof ServerConfig> = {
   'workspace-bucket': 'workspaceBucket',
   'enable-s3-for-anonymous-users': 'enableS3ForAnonymousUsers',
   'enable-s3-proxy': 'enableS3Proxy',
+  'zenodo-url': 'zenodoUrl',
+  'sandbox-zenodo-url': 'sandboxZenodoUrl',
   'allow-origins': 'allowOrigins',
   'enable-mcp': 'enableMcp',
   'enable-a2a': 'enableA2a',
@@ -184,6 +190,12 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   };
 }
 
+function httpUrl(name: string, raw: string | undefined): string | null {
+  if (raw === undefined || raw === '') return null;
+  if (!/^https?:\/\/[^/]/.test(raw)) throw new ConfigError(`${name} must be an http(s) URL, got ${JSON.stringify(raw)}`);
+  return raw.replace(/\/+$/, '');
+}
+
 function artifactConfig(values: Record<string, string>) {
   const enableS3 = bool('enable-s3', values['enable-s3']);
   const endpointUrl = values['endpoint-url'] ?? null;
@@ -203,5 +215,7 @@ function artifactConfig(values: Record<string, string>) {
     workspaceBucket: values['workspace-bucket'] ?? 'hypha-workspaces',
     enableS3ForAnonymousUsers: bool('enable-s3-for-anonymous-users', values['enable-s3-for-anonymous-users']),
     enableS3Proxy: bool('enable-s3-proxy', values['enable-s3-proxy']),
+    zenodoUrl: httpUrl('--zenodo-url', values['zenodo-url']),
+    sandboxZenodoUrl: httpUrl('--sandbox-zenodo-url', values['sandbox-zenodo-url']),
   };
 }

@@ -25,6 +25,7 @@ import { loadServiceEmbedder, mountServiceSearch } from './service-search/mount-
 import type { MountedServiceSearch } from './service-search/mount-service-search.js';
 import { mountApps } from './apps/mount-apps.js';
 import type { MountedApps } from './apps/mount-apps.js';
+import { mountTerminalWorker } from './apps/terminal-worker.js';
 import type { AppWorker } from '@hypha/apps';
 import { mountOpsRoutes, startOps } from './ops/mount-ops.js';
 import type { RunningOps } from './ops/mount-ops.js';
@@ -231,6 +232,7 @@ async function launch(options: StartServerOptions): Promise<RunningServer> {
   const apps = options.enableServerApps && artifacts
     ? await mountApps({ core, artifacts, log, env: options.env ?? process.env, enableTerminalWorker: options.enableTerminalWorker, enableMcp: options.enableMcp, enableA2a: options.enableA2a, workers: options.appWorkers })
     : null;
+  const terminal = options.enableTerminalWorker && !apps ? await mountTerminalWorker(core, options.env ?? process.env, log) : null;
   const shared = await mountOpsRoutes(app, { basePath, staticMounts: options.staticMounts ?? [], blocks, core, auth, disableAgentSkills: options.disableAgentSkills ?? false });
   const httpSurface = await mountHttpSurface(app, { ...options, core, auth, basePath, log });
   const localBase = `${localBaseUrl}${basePath}`;
@@ -243,6 +245,7 @@ async function launch(options: StartServerOptions): Promise<RunningServer> {
     await endpoint.close();
     await httpSurface.close();
     await apps?.close();
+    await terminal?.close();
     await core.close();
     await serviceSearch?.close();
     await artifacts?.close();

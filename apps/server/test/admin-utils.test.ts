@@ -31,6 +31,7 @@ describe('admin-utils (ws-user-root, root only)', () => {
     const usage = await admin.get_resource_usage();
     expect(usage.server_id).toBe(server.serverId);
     expect(usage.memory.rss).toBeGreaterThan(0);
+    expect(admin.start_terminal).toBeUndefined();
   });
 
   it('unloads a workspace and disconnects its clients', async () => {
@@ -43,6 +44,24 @@ describe('admin-utils (ws-user-root, root only)', () => {
     const ids = (await admin.list_workspaces()).map((w: { id: string }) => w.id);
     expect(ids).not.toContain('tmp-admin-ws');
     await expect(admin.unload_workspace('public')).rejects.toThrow(/protected/);
+    await member.disconnect();
+  });
+
+  it('unloads a persistent workspace without deleting it', async () => {
+    await root.createWorkspace({ name: 'kept-admin-ws', description: 'kept', persistent: true }, true);
+    const token = await root.generateToken({ workspace: 'kept-admin-ws', expires_in: 600 });
+    const member = await connectSilently({ server_url: server.url, token, workspace: 'kept-admin-ws' });
+    await member.registerService({ id: 'svc-in-kept', hello: () => 'hi' });
+    const started = Date.now();
+    expect(await admin.unload_workspace('kept-admin-ws', true, 5)).toEqual({ success: true, workspace: 'kept-admin-ws' });
+    expect(Date.now() - started).toBeLessThan(4000);
+    await expect(root.getService('kept-admin-ws/svc-in-kept')).rejects.toThrow();
+    const info = await root.getWorkspaceInfo('kept-admin-ws');
+    expect(info).toMatchObject({ id: 'kept-admin-ws', description: 'kept', persistent: true });
+    // its members can come back
+    const again = await connectSilently({ server_url: server.url, token, workspace: 'kept-admin-ws' });
+    expect(again.config.workspace).toBe('kept-admin-ws');
+    await again.disconnect();
     await member.disconnect();
   });
 

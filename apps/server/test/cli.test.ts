@@ -40,6 +40,8 @@ describe('the hypha-server command', () => {
       HYPHA_STARTUP_FUNCTIONS: './a.mjs:one pkg:two',
       HYPHA_STATIC_MOUNTS: '/a:x',
       HYPHA_ALLOW_ORIGINS: 'http://a,http://b',
+      HYPHA_ZENODO_URL: 'http://127.0.0.1:1/',
+      HYPHA_SANDBOX_ZENODO_URL: 'https://sandbox.example.org',
     });
     const config = loadConfig([], env);
     expect(config).toMatchObject({
@@ -54,6 +56,8 @@ describe('the hypha-server command', () => {
       staticMounts: [{ route: '/a', dir: 'x' }],
       allowOrigins: ['http://a', 'http://b'],
       redisUri: 'x',
+      zenodoUrl: 'http://127.0.0.1:1',
+      sandboxZenodoUrl: 'https://sandbox.example.org',
     });
     expect(loadConfig(['--port', '9002'], env).port).toBe(9002);
   });
@@ -64,6 +68,7 @@ describe('the hypha-server command', () => {
     expect(() => loadConfig(['--startup-functions', 'nocolon'])).toThrow(/PATH_OR_PACKAGE:export/);
     expect(() => loadConfig(['--enable-admin-terminal'])).toThrow('--enable-admin-terminal needs --root-token');
     expect(() => loadConfig(['--bogus'])).toThrow(/^Unknown flag: --bogus/);
+    expect(() => loadConfig(['--zenodo-url', 'zenodo.org'])).toThrow('--zenodo-url must be an http(s) URL, got "zenodo.org"');
   });
 
   it('says in one line that a port is in use or a host cannot be bound', async () => {

@@ -63,6 +63,12 @@ export interface AppWorker {
   shutdown(): Promise<void>;
   /** Extra service methods (take_screenshot, ...); `own` checks a session id against the caller. */
   extraMethods?(own: (sessionId: unknown, ctx: CallContext) => string): MethodMap;
+  /**
+   * Present on workers that accept any session id (the reference's terminal worker): a session
+   * then belongs to the workspace that started it, and this answers whose it is (undefined for an
+   * unknown session). Without it, session ids must be `<caller's workspace>/...`.
+   */
+  sessionWorkspace?(sessionId: string): string | undefined;
 }
 
 /** Paginates log items the way every worker answers `get_logs`. */
@@ -72,13 +78,38 @@ export function pageLogs(all: LogItem[], type?: string | null, offset = 0, limit
   return { items: limit == null ? items.slice(start) : items.slice(start, start + limit), total: items.length, offset: start, limit: limit ?? null };
 }
 
-/** Session ids are `<ws>/<client_id>`: a caller may only touch sessions of its own workspace. */
-function assertOwnSession(sessionId: unknown, ctx: CallContext): string {
-  if (typeof sessionId !== 'string' || !sessionId) throw new InvalidArgumentError('session_id must be a non-empty string');
-  if (ctx.user.id !== 'root' && !sessionId.startsWith(`${ctx.ws}/`)) {
-    throw new PermissionDeniedError(`Permission denied: session ${sessionId} is not in workspace ${ctx.ws}`);
+type OwnCheck = (sessionId: unknown, ctx: CallContext) => string;
+
+/**
+ * Who may touch a session: root always; otherwise the workspace that owns it, which is the id's
+ * `<ws>/` prefix, or for a worker with `sessionWorkspace` the workspace that started the session.
+ */
+function ownSessionCheck(w: AppWorker): OwnCheck {
+  return (sessionId, ctx) => {
+    if (typeof sessionId !== 'string' || !sessionId) throw new InvalidArgumentError('session_id must be a non-empty string');
+    if (ctx.user.id === 'root') return sessionId;
+    if (w.sessionWorkspace) {
+      const owner = w.sessionWorkspace(sessionId);
+      if (owner !== undefined && owner !== ctx.ws) throw new PermissionDeniedError(`Permission denied: session ${sessionId} is not in workspace ${ctx.ws}`);
+      return sessionId;
+    }
+    if (!sessionId.startsWith(`${ctx.ws}/`)) throw new PermissionDeniedError(`Permission denied: session ${sessionId} is not in workspace ${ctx.ws}`);
+    return sessionId;
+  };
+}
+
+/**
+ * The checks of `start`: the session id is the caller's; a worker with free session ids gets the
+ * caller's workspace as `config.workspace` and refuses anonymous callers (they share one workspace).
+ */
+function checkStart(w: AppWorker, own: OwnCheck, config: Record<string, unknown>, ctx: CallContext): WorkerStartConfig {
+  own(config.id, ctx);
+  if (!w.sessionWorkspace || ctx.user.id === 'root') return config as WorkerStartConfig;
+  if (ctx.user.is_anonymous) throw new PermissionDeniedError(`Permission denied: anonymous users cannot start sessions on ${w.name}`);
+  if (config.workspace != null && config.workspace !== ctx.ws) {
+    throw new PermissionDeniedError(`Permission denied: config.workspace ${String(config.workspace)} is not the caller's workspace ${ctx.ws}`);
   }
-  return sessionId;
+  return { ...config, workspace: ctx.ws } as WorkerStartConfig;
 }
 
 const sid = Type.String({ description: 'The session id, `<workspace>/<client_id>`.' });
@@ -86,15 +117,13 @@ const anyObject = (description: string) => Type.Optional(Type.Union([Type.Record
 
 /** Declares a built-in worker as the `server-app-worker` service (type, supported_types, use_local_url). */
 export function workerServiceDef(w: AppWorker, visibility: 'public' | 'protected' = 'public'): ServiceDef {
+  const assertOwnSession = ownSessionCheck(w);
   const methods: MethodMap = {
     start: defineMethod({
       description: 'Start a session of an app; returns the session id.',
       params: { config: Type.Record(Type.String(), Type.Any(), { description: 'The start config (id, client_id, token, manifest, ...).' }) },
       permission: 'none',
-      handler: ({ config }, ctx) => {
-        assertOwnSession(config.id, ctx);
-        return w.start(config as WorkerStartConfig);
-      },
+      handler: ({ config }, ctx) => w.start(checkStart(w, assertOwnSession, config, ctx)),
     }),
     stop: defineMethod({
       description: 'Stop a session.',

@@ -18,6 +18,18 @@ export class WorkerSessions<S extends WorkerSession = WorkerSession> {
     this.sessions.set(sessionId, session);
   }
 
+  get(sessionId: string): S | undefined {
+    return this.sessions.get(sessionId);
+  }
+
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  values(): IterableIterator<S> {
+    return this.sessions.values();
+  }
+
   /** Closes and forgets a session; an unknown id is a no-op (it may have stopped already). */
   async stop(sessionId: string): Promise<void> {
     const s = this.sessions.get(sessionId);

@@ -11,11 +11,12 @@ import { ArtifactError, denied, invalid, notFound } from './errors.js';
 import { parseArtifactId, type ArtifactRef } from './ids.js';
 import { assertFileScope, assertGeneralUse } from './file-scope.js';
 import type { FileScope } from './file-scope.js';
-import { canPerform, permissionsGrant, type Operation } from './permissions.js';
+import { canPerform, parentAllowsRead, permissionsGrant, type Operation } from './permissions.js';
 import type { ArtifactRow } from './record.js';
 import type { SharedKeyValue } from './upload-state.js';
 import type { UrlBase } from './url-options.js';
 import type { VectorCollectionsOptions } from './vector-methods.js';
+import type { ZenodoServers } from './zenodo-client.js';
 
 /** The context the RPC layer injects (`require_context: true`), or the HTTP routes build. */
 export interface ArtifactContext {
@@ -62,6 +63,8 @@ export interface ArtifactManagerOptions {
   workspaceInfo?: (workspace: string) => Promise<WorkspaceFacts | null | undefined>;
   /** Vector collections: where local embedding models live. */
   vectors?: VectorCollectionsOptions;
+  /** Base URLs of the publishing targets (default: zenodo.org and sandbox.zenodo.org). */
+  zenodoServers?: Partial<ZenodoServers>;
 }
 
 export type Db = Kysely<Database> | Transaction<Database>;
@@ -130,6 +133,13 @@ export class ArtifactAccess {
     assertFileScope(ctx.user, ctx.fileScope, op, row);
     if (!canPerform(ctx.user, ctx.ws, op, row, parent)) {
       throw denied(`User ${ctx.user.id} does not have permission to perform the operation '${op}' on the artifact ${row.workspace}/${row.alias}.`);
+    }
+    // As in the reference, reading a child also needs the collection to allow the read: a
+    // drop-box collection (`@: lf+`) stays write-only even for the children's own writers.
+    if (parent && !parentAllowsRead(ctx.user, ctx.ws, op, row, parent)) {
+      throw denied(
+        `User ${ctx.user.id} does not have permission to perform the operation '${op}' on the parent collection ${parent.workspace}/${parent.alias}.`,
+      );
     }
   }
 

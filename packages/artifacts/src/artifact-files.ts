@@ -13,7 +13,7 @@ import { optionalBool, requireContext } from './access.js';
 import type { ArtifactAccess, ArtifactContext } from './access.js';
 import { versionIndex } from './artifact-manager.js';
 import { walk, readAll } from './blob-util.js';
-import { conflict, fileNotFound, invalid, notFound } from './errors.js';
+import { conflict, fileNotFound, invalid, negativeWeight, notFound } from './errors.js';
 import { validateDirPath, validateFilePath } from './ids.js';
 import { fileKey, stageBackupKey, versionPrefix } from './keys.js';
 import { nowSeconds, stagedVersionIndex, stagingOf, versionsOf } from './record.js';
@@ -40,7 +40,7 @@ function expiresIn(value: unknown): number {
 
 function weight(value: unknown): number {
   if (value === undefined || value === null) return 0;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw invalid('download_weight must be a non-negative number');
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw negativeWeight(value);
   return value;
 }
 
@@ -164,7 +164,7 @@ export class ArtifactFiles {
     const { db, store } = await this.access.ready();
     if (typeof upload_id !== 'string') throw invalid('upload_id must be a string');
     const pending = await this.uploads.find(upload_id);
-    if (!pending) throw notFound(`Upload ${upload_id} does not exist or has expired.`);
+    if (!pending) throw invalid(`Upload session expired or not found (upload_id '${upload_id}')`);
     const { row } = await this.access.loadFor(db, artifact_id, ctx, 'put_file');
     await this.access.assertWritable(ctx, row.workspace);
     if (row.id !== pending.artifactUuid) throw invalid(`Upload ${upload_id} belongs to another artifact.`);

@@ -11,11 +11,11 @@ import { jsonb } from '@hypha/db';
 import type { JsonObject, JsonValue } from '@hypha/db';
 import { ArtifactAccess, optionalBool, requireContext, rethrowUnique } from './access.js';
 import type { ArtifactContext, ArtifactManagerOptions, Db } from './access.js';
-import { conflict, denied, fileNotFound, invalid, notFound } from './errors.js';
+import { conflict, denied, fileNotFound, invalid, negativeWeight, notFound } from './errors.js';
 import { checkNewAlias, fillAliasTemplate, isAliasTemplate, readableAlias, uuid7, validateAlias, validateNewAlias } from './ids.js';
 import { combine, filterConditions, keywordCondition, orderByClauses } from './filters.js';
 import type { Condition } from './filters.js';
-import { validatePermissions } from './permissions.js';
+import { canMutateChildren, validatePermissions } from './permissions.js';
 import { artifactView, nowSeconds, stagedVersionIndex, stagingOf, versionsOf } from './record.js';
 import type { ArtifactRow, Staging, VersionEntry } from './record.js';
 import { assertSchema, validateManifest } from './schema-validation.js';
@@ -24,6 +24,10 @@ import { countObjects, readJson, walk } from './blob-util.js';
 import { duplicateArtifact } from './duplicate.js';
 import { setParent } from './set-parent.js';
 import { prepareVectorConfig, VECTOR_COLLECTION, VectorCollections } from './vector-methods.js';
+import { mentionsCaller, visibleToCaller } from './visibility.js';
+import { publishArtifact } from './publish.js';
+import { DEFAULT_ZENODO_SERVERS, zenodoClientFor } from './zenodo-client.js';
+import type { ZenodoServers } from './zenodo-client.js';
 
 function objectOrNull(value: unknown, name: string): JsonObject | null {
   if (value === undefined || value === null) return null;
@@ -110,6 +114,7 @@ export class ArtifactManager {
       }
       checkNewAlias(requested);
     }
+    const zenodoParts = requested && isAliasTemplate(requested) ? await this.reserveDeposition(db, requested, cfg, sec, parent_id, staged, ctx) : {};
     const now = nowSeconds();
     const result = await db.transaction().execute(async (trx) => {
       let parent: ArtifactRow | null = null;
@@ -134,7 +139,7 @@ export class ArtifactManager {
         }
       }
       await this.access.assertWritable(ctx, ws, parent ? { parent, op: staged ? 'draft' : 'attach' } : undefined);
-      const finalAlias = await this.chooseAlias(trx, ws, requested, parent, ctx);
+      const finalAlias = await this.chooseAlias(trx, ws, requested, parent, ctx, zenodoParts);
       const existing = await this.access.find(trx, { workspace: ws, alias: finalAlias }, true);
       if (existing && !replace) {
         throw conflict(`Artifact with alias '${finalAlias}' already exists, please choose a different alias or remove the existing artifact (ID: ${ws}/${finalAlias}).`);
@@ -199,7 +204,38 @@ export class ArtifactManager {
     return artifactView(result.row, { parent: result.parent, staged });
   }
 
-  private async chooseAlias(db: Db, ws: string, requested: string | null, parent: ArtifactRow | null, ctx: ArtifactContext): Promise<string> {
+  /**
+   * For an alias template of an artifact with `config.publish_to`: a Zenodo deposition created
+   * now (its record goes to `config.zenodo`), whose ids fill `{zenodo_id}` and `{zenodo_conceptrecid}`.
+   * The token comes from the new artifact's secrets over its collection's.
+   */
+  private async reserveDeposition(
+    db: Db, template: string, cfg: JsonObject, sec: JsonObject | null, parentId: unknown, staged: boolean, ctx: ArtifactContext,
+  ): Promise<Record<string, string>> {
+    const publishTo = cfg.publish_to;
+    if (publishTo === undefined || publishTo === null) {
+      for (const name of ['zenodo_id', 'zenodo_conceptrecid']) {
+        if (template.includes(`{${name}}`)) throw invalid(`Alias cannot contain the '{${name}}' placeholder, set publish_to to 'zenodo' or 'sandbox_zenodo'.`);
+      }
+      return {};
+    }
+    let parent: ArtifactRow | null = null;
+    if (parentId !== undefined && parentId !== null) {
+      const found = await this.access.load(db, parentId, ctx);
+      parent = found.row;
+      // Checked before the deposition is made on the collection's Zenodo account.
+      this.access.check(ctx, 'list', parent, found.parent);
+      this.access.check(ctx, staged ? 'draft' : 'attach', parent, found.parent);
+    }
+    const client = zenodoClientFor(publishTo, { ...(parent?.secrets ?? {}), ...(sec ?? {}) }, this.zenodoServers);
+    const deposition = await client.createDeposition();
+    cfg.zenodo = deposition as unknown as JsonObject;
+    return { zenodo_id: String(deposition.id), zenodo_conceptrecid: String(deposition.conceptrecid) };
+  }
+
+  private async chooseAlias(
+    db: Db, ws: string, requested: string | null, parent: ArtifactRow | null, ctx: ArtifactContext, extraParts: Record<string, string> = {},
+  ): Promise<string> {
     if (requested && !isAliasTemplate(requested)) {
       validateNewAlias(requested);
       return requested;
@@ -211,6 +247,7 @@ export class ArtifactManager {
             uuid: uuid7(),
             timestamp: String(nowSeconds()),
             user_id: ctx.user.id,
+            ...extraParts,
           })
         : readableAlias();
       validateAlias(candidate);
@@ -243,9 +280,17 @@ export class ArtifactManager {
     const staged = optionalBool(stage, 'stage');
     const commitStaged = await db.transaction().execute(async (trx) => {
       const { row, parent } = await this.access.loadFor(trx, artifact_id, ctx, 'edit', true);
+      const versions = versionsOf(row);
+      if (!staged) {
+        // An edit that is not staged commits: it needs commit too, and a collection decides
+        // whether its children's committed versions may be modified in place (`mutate`).
+        this.access.check(ctx, 'commit', row, parent);
+        if (parent && versions.length > 0 && !canMutateChildren(ctx.user, ctx.ws, row, parent)) {
+          throw denied(`Collection '${parent.alias}' does not allow modification of committed versions (no mutate permission).`);
+        }
+      }
       await this.access.assertWritable(ctx, row.workspace);
       const now = nowSeconds();
-      const versions = versionsOf(row);
       if (cfg?.permissions !== undefined || sec) this.access.check(ctx, 'edit', row, parent);
       const current = stagingOf(row);
       if (staged || current) {
@@ -538,10 +583,12 @@ export class ArtifactManager {
         }
       }
     } else {
-      if (!checkPermission(ctx.user, ctx.ws, 'r')) throw denied(`User ${ctx.user.id} cannot list artifacts in workspace ${ctx.ws}`);
       scope.push(sql`workspace = ${ctx.ws}`);
       if (!wholeWorkspace) scope.push(sql`parent_id is null`);
     }
+    // Non-members of the workspace see only what the artifacts themselves let them list.
+    const perRow = parent === null && !checkPermission(ctx.user, ctx.ws, 'r');
+    if (perRow) scope.push(mentionsCaller(ctx));
     if (stage === true) scope.push(sql`staging is not null`);
     else if (stage !== 'all') scope.push(sql`jsonb_array_length(coalesce(versions, '[]'::jsonb)) > 0`);
 
@@ -560,26 +607,39 @@ export class ArtifactManager {
 
     let q = db.selectFrom('artifacts').selectAll().where(where as never);
     for (const o of order) q = q.orderBy(o as never);
-    const rows = await q.limit(take).offset(skip).execute();
+    const parents = new Map<string, ArtifactRow | null>();
+    if (parent) parents.set(parent.id, parent);
+    const parentOf = async (row: ArtifactRow): Promise<ArtifactRow | null> => {
+      if (!row.parent_id) return null;
+      if (!parents.has(row.parent_id)) parents.set(row.parent_id, await this.access.findById(db, row.parent_id));
+      return parents.get(row.parent_id) ?? null;
+    };
+    let rows: ArtifactRow[];
+    let total: number | undefined;
+    if (perRow) {
+      // Decided row by row, so the page is cut here (the SQL narrowing keeps this small).
+      const visible: ArtifactRow[] = [];
+      for (const row of await q.execute()) if (visibleToCaller(ctx, row, await parentOf(row))) visible.push(row);
+      total = visible.length;
+      rows = visible.slice(skip, skip + take);
+    } else {
+      rows = await q.limit(take).offset(skip).execute();
+    }
     if (parent && !optionalBool(silent, 'silent')) {
       await db.updateTable('artifacts').set({ view_count: sql`view_count + 1` }).where('id', '=', parent.id).execute();
     }
-    const parents = new Map<string, ArtifactRow | null>();
-    if (parent) parents.set(parent.id, parent);
     const listFields = Array.isArray(parent?.config?.list_fields) ? (parent!.config!.list_fields as string[]) : null;
     const items: Record<string, unknown>[] = [];
     for (const row of rows) {
-      let p: ArtifactRow | null = null;
-      if (row.parent_id) {
-        if (!parents.has(row.parent_id)) parents.set(row.parent_id, await this.access.findById(db, row.parent_id));
-        p = parents.get(row.parent_id) ?? null;
-      }
-      const view = artifactView(row, { parent: p, staged: stage === true });
+      const view = artifactView(row, { parent: await parentOf(row), staged: stage === true });
       items.push(listFields ? Object.fromEntries(listFields.filter((k) => k in view).map((k) => [k, view[k]])) : view);
     }
     if (!paged) return items;
-    const { total } = await db.selectFrom('artifacts').select((eb) => eb.fn.countAll<number>().as('total')).where(where as never).executeTakeFirstOrThrow();
-    return { items, total: Number(total), offset: skip, limit: take };
+    if (total === undefined) {
+      const counted = await db.selectFrom('artifacts').select((eb) => eb.fn.countAll<number>().as('total')).where(where as never).executeTakeFirstOrThrow();
+      total = Number(counted.total);
+    }
+    return { items, total, offset: skip, limit: take };
   }
 
   // ------------------------------------------------------------------ duplicate / set_parent
@@ -624,6 +684,17 @@ export class ArtifactManager {
     });
   }
 
+  // ------------------------------------------------------------------ publish
+
+  /** Base URLs of the publishing targets. */
+  get zenodoServers(): ZenodoServers {
+    return { ...DEFAULT_ZENODO_SERVERS, ...(this.access.options.zenodoServers ?? {}) };
+  }
+
+  async publish(artifact_id: unknown, to: unknown, metadata: unknown, context: unknown): Promise<Record<string, unknown>> {
+    return publishArtifact(this.access, this.zenodoServers, artifact_id, to, metadata, context);
+  }
+
   async reset_stats(artifact_id: unknown, context: unknown): Promise<void> {
     const ctx = requireContext(context);
     const { db } = await this.access.ready();
@@ -636,7 +707,7 @@ export class ArtifactManager {
     const ctx = requireContext(context);
     const { db } = await this.access.ready();
     if (typeof file_path !== 'string' || !file_path) throw invalid('file_path must be a non-empty string');
-    if (typeof download_weight !== 'number' || !(download_weight >= 0)) throw invalid('download_weight must be a non-negative number');
+    if (typeof download_weight !== 'number' || !Number.isFinite(download_weight) || download_weight < 0) throw negativeWeight(download_weight);
     await db.transaction().execute(async (trx) => {
       const { row } = await this.access.loadFor(trx, artifact_id, ctx, 'set_download_weight', true);
       await this.access.assertWritable(ctx, row.workspace);

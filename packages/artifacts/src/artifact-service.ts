@@ -139,6 +139,9 @@ export function artifactMethods(m: ArtifactManager, f: ArtifactFiles): MethodMap
       artifact_id: ID, offset: opt('Vectors to skip.', Type.Integer()), limit: opt('At most this many.', Type.Integer()), return_fields: opt('Fields to return.'),
       order_by: opt('Sort field.', Type.String()), pagination: opt('Return {items, total, offset, limit}.', Type.Boolean()),
     }, (a, c) => m.vectors.list_vectors(a.artifact_id, a.offset, a.limit, a.return_fields, a.order_by, a.pagination, c)),
+    publish: method('Publishes the latest version to Zenodo (to="zenodo" or "sandbox_zenodo", default config.publish_to); returns the Zenodo record.', {
+      artifact_id: ID, to: opt('"zenodo" or "sandbox_zenodo".', Type.String()), metadata: opt('Zenodo metadata fields over the ones taken from the manifest.'),
+    }, (a, c) => m.publish(a.artifact_id, a.to, a.metadata, c)),
     set_download_weight: method('Sets how much one download of a file counts (0 removes the weight).', {
       artifact_id: ID, file_path: req('The file.', Type.String()), download_weight: req('The weight (>= 0).', Type.Number()),
     }, (a, c) => m.set_download_weight(a.artifact_id, a.file_path, a.download_weight, c)),

@@ -35,3 +35,7 @@ export const fileNotFound = (message: string) => Object.assign(new NotFoundError
 export function isArtifactError(err: unknown, code?: ArtifactErrorCode): err is HyphaError {
   return isHyphaError(err, code === undefined ? undefined : CODE[code]);
 }
+
+/** The reference's message for a bad `download_weight` (clients match on its start). */
+export const negativeWeight = (value: unknown) =>
+  invalid(`Download weight must be a non-negative number, got ${JSON.stringify(value) ?? String(value)}`);

@@ -88,9 +88,6 @@ export function isAliasTemplate(alias: string): boolean {
  */
 export function fillAliasTemplate(template: string, parts: Record<string, unknown>): string {
   const out = template.replace(PLACEHOLDER_RE, (_m, name: string) => {
-    if (name === 'zenodo_id' || name === 'zenodo_conceptrecid') {
-      throw invalid(`Alias placeholder {${name}} needs config.publish_to, which this server does not support`);
-    }
     const value = parts[name];
     if (Array.isArray(value)) {
       if (value.length === 0) throw invalid(`id_parts.${name} is an empty list`);
@@ -98,7 +95,7 @@ export function fillAliasTemplate(template: string, parts: Record<string, unknow
     }
     if (value === undefined || value === null) {
       if (name === 'uuid') return randomUUID();
-      throw invalid(`Unknown alias placeholder {${name}} (known: uuid, timestamp, user_id and the collection's id_parts)`);
+      throw invalid(`Unknown alias placeholder {${name}} (known: uuid, timestamp, user_id, zenodo_id and zenodo_conceptrecid with config.publish_to, and the collection's id_parts)`);
     }
     return String(value);
   });

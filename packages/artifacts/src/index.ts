@@ -21,7 +21,9 @@ export { openArtifactBackends } from './artifact-backends.js';
 export type { OpenBackendsOptions, OpenedBackends, S3Settings } from './artifact-backends.js';
 export { ArtifactError, isArtifactError } from './errors.js';
 export type { ArtifactErrorCode } from './errors.js';
-export { PERMISSION_LEVELS, READ_TYPE_OPS, canPerform, expandPermission, permissionsGrant, workspaceLevelFor } from './permissions.js';
+export {
+  PERMISSION_LEVELS, READ_TYPE_OPS, canMutateChildren, canPerform, expandPermission, parentAllowsRead, permissionsGrant, principalKeys, workspaceLevelFor,
+} from './permissions.js';
 export type { Operation, PermissionSubject } from './permissions.js';
 export { isUuid, parseArtifactId, validateFilePath, validateDirPath, uuid7 } from './ids.js';
 export type { ArtifactRef } from './ids.js';
@@ -29,6 +31,12 @@ export { escapeLike, filterConditions, keywordCondition, orderByClauses } from '
 export { artifactView } from './record.js';
 export type { ArtifactRow, Staging, StagedFile, VersionEntry } from './record.js';
 export { createZipStream } from './zip-stream.js';
+export { createSizedZipStream } from './zip-writer.js';
+export { zipLength } from './zip-writer.js';
+export type { SizedZipEntry } from './zip-writer.js';
 export type { ZipEntry } from './zip-stream.js';
 export { s3StorageService, s3Key, listDirectory } from './s3-storage-service.js';
 export type { S3StorageOptions } from './s3-storage-service.js';
+export { renderViewTemplate, TemplateError } from './view-template.js';
+export { DEFAULT_ZENODO_SERVERS, ZenodoClient, ZenodoError } from './zenodo-client.js';
+export type { Deposition, ZenodoServers } from './zenodo-client.js';

@@ -89,6 +89,13 @@ export function permissionsGrant(
   op: Operation,
 ): boolean {
   if (!permissions) return false;
+  return principalKeys(user, callerWorkspace).some(
+    (k) => Object.prototype.hasOwnProperty.call(permissions, k) && expandPermission(permissions[k]).includes(op),
+  );
+}
+
+/** The `config.permissions` keys that speak for the user, in the order they are checked. */
+export function principalKeys(user: UserInfo, callerWorkspace: string): string[] {
   const userId = getEffectiveUserId(user);
   const keys: string[] = [`${callerWorkspace}/${userId}`];
   if (!user.is_anonymous) keys.push(`${callerWorkspace}/@`);
@@ -97,7 +104,7 @@ export function permissionsGrant(
   if (user.email) keys.push(user.email);
   if (!user.is_anonymous) keys.push('@');
   keys.push('*');
-  return keys.some((k) => Object.prototype.hasOwnProperty.call(permissions, k) && expandPermission(permissions[k]).includes(op));
+  return keys;
 }
 
 /** The permission part of an artifact row. */
@@ -122,4 +129,28 @@ export function canPerform(
   if (permissionsGrant(permissionsOf(artifact), user, callerWorkspace, op)) return true;
   if (parent && READ_TYPE_OPS.has(op) && permissionsGrant(permissionsOf(parent), user, callerWorkspace, op)) return true;
   return checkPermission(user, artifact.workspace, workspaceLevelFor(op));
+}
+
+/**
+ * The second half of a read-type check on a child (the reference checks the operation on both the
+ * artifact and its collection): the collection's own permissions, or the caller's read permission
+ * on the child's workspace. Other operations are not checked on the collection here.
+ */
+export function parentAllowsRead(
+  user: UserInfo,
+  callerWorkspace: string,
+  op: Operation,
+  artifact: PermissionSubject,
+  parent: PermissionSubject,
+): boolean {
+  if (!READ_TYPE_OPS.has(op)) return true;
+  return permissionsGrant(permissionsOf(parent), user, callerWorkspace, op) || checkPermission(user, artifact.workspace, 'r');
+}
+
+/**
+ * Whether a collection lets the caller modify its children's committed versions in place
+ * (`mutate`, checked on the collection only), or the caller administers the child's workspace.
+ */
+export function canMutateChildren(user: UserInfo, callerWorkspace: string, artifact: PermissionSubject, parent: PermissionSubject): boolean {
+  return permissionsGrant(permissionsOf(parent), user, callerWorkspace, 'mutate') || checkPermission(user, artifact.workspace, 'a');
 }

@@ -6,7 +6,7 @@
  */
 import { checkPermission } from '@hypha/auth';
 import type { UserInfo } from '@hypha/auth';
-import { defineMethod, defineService, InvalidArgumentError, PermissionDeniedError, Type } from '@hypha/service';
+import { defineMethod, defineService, HyphaError, InvalidArgumentError, PermissionDeniedError, Type } from '@hypha/service';
 import type { CallContext } from '@hypha/service';
 import { MAX_PART_NUMBER } from '@hypha/storage';
 import type { BlobStore } from '@hypha/storage';
@@ -139,6 +139,20 @@ export function s3StorageService(o: S3StorageOptions) {
           let prefix = s3Key(ctx, a.path ?? '');
           if (!prefix.endsWith('/')) prefix += '/';
           return listDirectory(o.store, prefix, a.max_length ?? 1000, a.offset ?? 0);
+        },
+      }),
+      generate_credential: defineMethod({
+        description: 'S3 keys for direct access to the workspace prefix: not available here (the reference makes them with the MinIO admin API).',
+        params: {},
+        permission: 'none',
+        async handler(_a, ctx: Ctx) {
+          await workspace(ctx, true);
+          throw new HyphaError(
+            'unsupported',
+            'generate_credential is not available: the reference creates a per-user account with the MinIO admin API, which plain S3 ' +
+              'storage does not have, and this server gives out no long-lived S3 keys; use put_file / get_file (presigned URLs, ' +
+              'multipart uploads) or the /{workspace}/files routes instead.',
+          );
         },
       }),
       remove_file: defineMethod({

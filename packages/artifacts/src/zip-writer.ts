@@ -2,6 +2,13 @@
  * A streamed zip of blobs whose length is known before the first byte: entries are stored (no
  * compression) with a data descriptor after each one, so the archive is the sum of fixed-size
  * headers and the blobs' sizes. Used when no entry needs zip64; `zipLength` says when.
+ *
+ * Each member costs 94 + 2 * name bytes besides its data, the same as the reference's
+ * NO_COMPRESSION_32 archives (whose members carry 9-byte timestamp extras in both headers and
+ * no descriptor), so clients that predict the length from the file list get it right. Here the
+ * CRC is not known before the data, so the 18 bytes are a 12-byte data descriptor (without the
+ * optional signature) and a 6-byte alignment extra (0xd935, alignment 1: no padding) in the
+ * local header, which readers skip.
  */
 import { Readable } from 'node:stream';
 import { crc32 } from 'node:zlib';
@@ -18,6 +25,16 @@ export interface SizedZipEntry {
 
 const LIMIT = 0xffffffff;
 const FLAGS = 0x0808; // bit 3: sizes and CRC follow the data; bit 11: UTF-8 names
+const LOCAL_HEADER = 30;
+const CENTRAL_HEADER = 46;
+const DESCRIPTOR = 12;
+/** Extra field of the local header: id 0xd935 (alignment), 2 bytes of data, alignment 1. */
+const LOCAL_EXTRA = Buffer.from([0x35, 0xd9, 0x02, 0x00, 0x01, 0x00]);
+
+/** Bytes of a member's local record (header, name, extra, data, descriptor). */
+function localRecord(nameBytes: number, size: number): number {
+  return LOCAL_HEADER + nameBytes + LOCAL_EXTRA.length + size + DESCRIPTOR;
+}
 
 /** The archive's exact length, or null when it would need zip64 (then use `createZipStream`). */
 export function zipLength(entries: readonly SizedZipEntry[]): number | null {
@@ -27,8 +44,8 @@ export function zipLength(entries: readonly SizedZipEntry[]): number | null {
   for (const e of entries) {
     const name = Buffer.byteLength(e.name);
     if (e.size >= LIMIT || offset >= LIMIT) return null;
-    offset += 30 + name + e.size + 16;
-    central += 46 + name;
+    offset += localRecord(name, e.size);
+    central += CENTRAL_HEADER + name;
   }
   if (offset >= LIMIT || offset + central >= LIMIT) return null;
   return offset + central + 22;
@@ -49,7 +66,7 @@ export function createSizedZipStream(store: BlobStore, entries: readonly SizedZi
     let offset = 0;
     for (const e of entries) {
       const name = Buffer.from(e.name, 'utf8');
-      const local = Buffer.alloc(30);
+      const local = Buffer.alloc(LOCAL_HEADER);
       local.writeUInt32LE(0x04034b50, 0);
       local.writeUInt16LE(20, 4);
       local.writeUInt16LE(FLAGS, 6);
@@ -57,7 +74,8 @@ export function createSizedZipStream(store: BlobStore, entries: readonly SizedZi
       local.writeUInt16LE(time, 10);
       local.writeUInt16LE(date, 12);
       local.writeUInt16LE(name.length, 26);
-      yield Buffer.concat([local, name]);
+      local.writeUInt16LE(LOCAL_EXTRA.length, 28);
+      yield Buffer.concat([local, name, LOCAL_EXTRA]);
       let crc = 0;
       let size = 0;
       const { body } = await store.get(e.key);
@@ -68,13 +86,12 @@ export function createSizedZipStream(store: BlobStore, entries: readonly SizedZi
         yield buf;
       }
       if (size !== e.size) throw new Error(`File ${e.name} changed while the zip was being written (${e.size} bytes listed, ${size} read)`);
-      const descriptor = Buffer.alloc(16);
-      descriptor.writeUInt32LE(0x08074b50, 0);
-      descriptor.writeUInt32LE(crc >>> 0, 4);
+      const descriptor = Buffer.alloc(DESCRIPTOR);
+      descriptor.writeUInt32LE(crc >>> 0, 0);
+      descriptor.writeUInt32LE(size, 4);
       descriptor.writeUInt32LE(size, 8);
-      descriptor.writeUInt32LE(size, 12);
       yield descriptor;
-      const header = Buffer.alloc(46);
+      const header = Buffer.alloc(CENTRAL_HEADER);
       header.writeUInt32LE(0x02014b50, 0);
       header.writeUInt16LE(20, 4);
       header.writeUInt16LE(20, 6);
@@ -89,7 +106,7 @@ export function createSizedZipStream(store: BlobStore, entries: readonly SizedZi
       header.writeUInt32LE(0x81800000, 38); // external attributes: regular file, rw-------
       header.writeUInt32LE(offset, 42);
       central.push(header, name);
-      offset += 30 + name.length + size + 16;
+      offset += localRecord(name.length, size);
     }
     const dir = Buffer.concat(central);
     const end = Buffer.alloc(22);

@@ -11,6 +11,7 @@ import { pipeline } from 'node:stream/promises';
 import type { BlobStore } from '@hypha/storage';
 import { gitText, runGit } from './git-process.js';
 import { Mutex } from './limits.js';
+import type { SharedLock } from './shared-lock.js';
 import { emptyState, isPackName, parseState, type RepoState } from './repo-state.js';
 
 /** Configuration of every cache repository. */
@@ -34,6 +35,8 @@ export interface GitRepoOptions {
   dir: string;
   /** Branch HEAD names in a repository that has no stored state yet. */
   defaultBranch: string;
+  /** Excludes other instances while a change is made (a cluster); without it, only this process. */
+  sharedLock?: SharedLock;
 }
 
 export class GitRepo {
@@ -46,8 +49,10 @@ export class GitRepo {
   private state: RepoState | null = null;
   private stateEtag: string | null = null;
   private initialised = false;
+  private readonly sharedLock: SharedLock | null;
 
   constructor(o: GitRepoOptions) {
+    this.sharedLock = o.sharedLock ?? null;
     this.prefix = o.prefix;
     this.dir = o.dir;
     this.store = o.store;
@@ -80,7 +85,7 @@ export class GitRepo {
    * refs and HEAD). If storing fails the cache is reset to the stored state.
    */
   async change<T>(fn: (current: RepoState) => Promise<T>): Promise<T> {
-    return this.lock.run(async () => {
+    return this.lock.run(() => this.exclusive(async () => {
       const current = await this.syncLocked();
       let result: T;
       try {
@@ -92,7 +97,12 @@ export class GitRepo {
         throw err;
       }
       return result;
-    });
+    }));
+  }
+
+  /** Runs `fn` holding the shared lock of this repository, when there is one. */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    return this.sharedLock ? this.sharedLock.run(this.stateKey, fn) : fn();
   }
 
   /** The stored state as last synced. */

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { BlobStore } from '@hypha/storage';
 import { GitRepo } from './git-repo.js';
 import { PackOpLimiter } from './limits.js';
+import type { SharedLock } from './shared-lock.js';
 
 export interface GitStorageOptions {
   /** The artifact blob store (filesystem or S3), or a promise of it while it opens. */
@@ -17,6 +18,8 @@ export interface GitStorageOptions {
   maxConcurrentPackOps?: number;
   /** `HYPHA_GIT_PACK_ACQUIRE_TIMEOUT` in milliseconds. @default 30000 */
   packAcquireTimeoutMs?: number;
+  /** Excludes other server instances while a repository changes (needed in a cluster). */
+  sharedLock?: SharedLock;
 }
 
 /** Reads the reference's environment variables (`HYPHA_GIT_*`). */
@@ -52,7 +55,7 @@ export class GitStorage {
       repo = this.repos.get(prefix);
       if (!repo) {
         const dir = join(this.options.cacheDir, createHash('sha256').update(prefix).digest('hex').slice(0, 32) + '.git');
-        repo = new GitRepo({ store, prefix, dir, defaultBranch });
+        repo = new GitRepo({ store, prefix, dir, defaultBranch, sharedLock: this.options.sharedLock });
         this.repos.set(prefix, repo);
       }
     }

@@ -16,6 +16,8 @@ export { createGitHttpHandler } from './git-http.js';
 export type { GitHttpOptions, GitRepoLocation, GitUser } from './git-http.js';
 export { GitHttpError, gitToken } from './git-auth.js';
 export { GitBusyError, Mutex, PackOpLimiter } from './limits.js';
+export { keyValueLock } from './shared-lock.js';
+export type { KeyValueLockOptions, LockStore, SharedLock } from './shared-lock.js';
 export { GitCommandError, runGit, gitText } from './git-process.js';
 export { emptyState, isValidRefName, ZERO_OID } from './repo-state.js';
 export type { RepoState } from './repo-state.js';

@@ -20,6 +20,7 @@ import { getService, listServices } from '@hypha/workspace/internal';
 import type { MountedArtifacts } from '../artifacts/mount-artifacts.js';
 import type { LogFn } from '../start-server.js';
 import { ArtifactAppStore } from './artifact-app-store.js';
+import { terminalWorkerFromEnv, terminalWorkerService, warnIfNoPty } from './terminal-worker.js';
 
 export interface MountAppsOptions {
   core: HyphaCore;
@@ -97,8 +98,14 @@ export async function mountApps(o: MountAppsOptions): Promise<MountedApps> {
   }
   if (o.enableMcp) workers.push(new McpProxyWorker());
   if (o.enableA2a) workers.push(new A2AProxyWorker());
+  const terminal = o.enableTerminalWorker ? terminalWorkerFromEnv(o.env) : null;
+  if (terminal) {
+    await warnIfNoPty(o.log);
+    workers.push(terminal);
+  }
   for (const w of workers) {
-    const id = await o.core.builtins.register(workerService(w, 'public'), { workspace: 'public' });
+    const service = w === terminal ? terminalWorkerService(terminal, o.env) : workerService(w, 'public');
+    const id = await o.core.builtins.register(service, { workspace: 'public' });
     apps.addLocalWorker(id, w);
   }
   return {

@@ -14,6 +14,8 @@ import { authenticate } from '../http/request-auth.js';
 import { bodyStream, readBody } from '../http/read-body.js';
 import type { HttpLog } from '../http/surface-deps.js';
 import { sendArtifactError } from './artifact-http-errors.js';
+import { contentTypeOf } from './content-types.js';
+import { ListingCache } from './listing-cache.js';
 import { qBool, qInt, qJson, qList, qLocalUrl, qNumber, qStage, qString } from './artifact-query.js';
 
 export interface ArtifactRouteDeps {
@@ -23,6 +25,8 @@ export interface ArtifactRouteDeps {
   log: HttpLog;
   /** `--allow-origins` (the server-wide CORS policy, applied here because these routes answer first). */
   allowOrigins: readonly string[];
+  /** The listings' 60 s cache. */
+  listingCache: ListingCache;
 }
 
 const ROUTE_RE = /^\/([a-zA-Z0-9\-_|]+)\/artifacts(\/.*)?$/;
@@ -83,23 +87,26 @@ async function handle(deps: ArtifactRouteDeps, req: Request, res: Response, work
   const { manager, files } = await deps.services();
   const artifactId = `${workspace}/${alias}`;
 
-  if (action === undefined) {
+  // Listings (cached 60 s per caller unless no_cache=true).
+  const listing = (action === undefined && alias === '') || action === 'children' || (alias === '-' && action === 'search');
+  if (listing) {
     const a = listArgs(req);
-    if (alias === '') {
-      res.json(await manager.list(null, a.keywords, a.filters, a.mode, a.offset, a.limit, a.order_by, a.silent, a.pagination, a.stage, ctx));
-    } else {
-      res.json(await manager.read(artifactId, qBool(req, 'silent'), qString(req, 'version'), qBool(req, 'stage'), ctx));
+    const key = ListingCache.key(action ?? 'list', workspace, alias, user, req.query);
+    const cached = qBool(req, 'no_cache') ? undefined : deps.listingCache.get(key);
+    if (cached !== undefined) {
+      res.type('application/json').send(cached);
+      return true;
     }
+    const result = action === 'search'
+      ? await manager.search(null, a.keywords, a.filters, a.mode, a.offset, a.limit, a.order_by, a.pagination, a.stage, ctx)
+      : await manager.list(alias === '' ? null : artifactId, a.keywords, a.filters, a.mode, a.offset, a.limit, a.order_by, a.silent, a.pagination, a.stage, ctx);
+    const body = JSON.stringify(result);
+    deps.listingCache.set(key, body);
+    res.type('application/json').send(body);
     return true;
   }
-  if (alias === '-' && action === 'search') {
-    const a = listArgs(req);
-    res.json(await manager.search(null, a.keywords, a.filters, a.mode, a.offset, a.limit, a.order_by, a.pagination, a.stage, ctx));
-    return true;
-  }
-  if (action === 'children') {
-    const a = listArgs(req);
-    res.json(await manager.list(artifactId, a.keywords, a.filters, a.mode, a.offset, a.limit, a.order_by, a.silent, a.pagination, a.stage, ctx));
+  if (action === undefined) {
+    res.json(await manager.read(artifactId, qBool(req, 'silent'), qString(req, 'version'), qBool(req, 'stage'), ctx));
     return true;
   }
   if (action === 'files') {
@@ -212,16 +219,4 @@ async function handle(deps: ArtifactRouteDeps, req: Request, res: Response, work
     return true;
   }
   return false;
-}
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.txt': 'text/plain', '.html': 'text/html', '.htm': 'text/html', '.json': 'application/json', '.xml': 'application/xml',
-  '.csv': 'text/csv', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.png': 'image/png', '.gif': 'image/gif',
-  '.pdf': 'application/pdf', '.js': 'application/javascript', '.css': 'text/css', '.md': 'text/markdown',
-};
-
-/** The reference's content types of zip members, by extension. */
-function contentTypeOf(name: string): string {
-  const dot = name.lastIndexOf('.');
-  return (dot > name.lastIndexOf('/') && CONTENT_TYPES[name.slice(dot).toLowerCase()]) || 'application/octet-stream';
 }

@@ -16,6 +16,8 @@ import { createFsBlobRequestHandler, FsBlobStore } from '@hypha/storage';
 import type { BlobStore } from '@hypha/storage';
 import type { HyphaCore } from '@hypha/workspace';
 import type { HttpLog } from '../http/surface-deps.js';
+import { ListingCache } from './listing-cache.js';
+import { viewRoutes } from './view-routes.js';
 import { artifactRoutes } from './artifact-routes.js';
 import { s3Proxy, s3StorageRoutes } from './s3-routes.js';
 import { mountGit } from '../git/mount-git.js';
@@ -35,6 +37,8 @@ export interface ArtifactSettings {
   enableS3Proxy?: boolean;
   /** Local ONNX embedding models for vector collections (`--embedding-model-dir`). */
   embeddingModelDir?: string | null;
+  zenodoUrl?: string | null;
+  sandboxZenodoUrl?: string | null;
 }
 
 /** Test hooks: a Postgres schema, and an S3 store factory adapted to the test S3 server. */
@@ -111,9 +115,13 @@ export async function mountArtifacts(o: MountArtifactsOptions): Promise<MountedA
     allowAnonymousWrites: s.enableS3ForAnonymousUsers === true,
     workspaceInfo: (ws) => o.core.workspaces.get(ws),
     vectors: { modelDir: s.embeddingModelDir ?? null },
+    zenodoServers: {
+      ...(s.zenodoUrl ? { zenodo: s.zenodoUrl } : {}),
+      ...(s.sandboxZenodoUrl ? { sandbox_zenodo: s.sandboxZenodoUrl } : {}),
+    },
   });
   const files = new ArtifactFiles(manager.access);
-  const gitArtifacts = mountGit({ app: o.app, manager, auth: o.auth, basePath: o.basePath, publicBaseUrl: o.publicBaseUrl, dataDir: s.dataDir, log: o.log });
+  const gitArtifacts = mountGit({ app: o.app, manager, auth: o.auth, basePath: o.basePath, publicBaseUrl: o.publicBaseUrl, dataDir: s.dataDir, locks: o.core.bus, log: o.log });
   if (!s3) {
     let handler: ((req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => Promise<void>) | null = null;
     o.app.use(blobPath, (req, res, next) => {
@@ -137,6 +145,18 @@ export async function mountArtifacts(o: MountArtifactsOptions): Promise<MountedA
     },
     log: o.log,
     allowOrigins: o.allowOrigins ?? ['*'],
+    listingCache: new ListingCache(),
+  }));
+  o.app.use(base || '/', viewRoutes({
+    auth: o.auth,
+    services: async () => {
+      await manager.access.ready();
+      return { manager, files };
+    },
+    log: o.log,
+    publicBaseUrl: o.publicBaseUrl,
+    localBaseUrl,
+    git: gitArtifacts,
   }));
   const artifactService = toRpcService(defineArtifactService(manager, files), { authorize: workspaceAuthorize });
   await o.core.builtins.register(withGitMethods(artifactService, gitArtifacts), { workspace: 'public' });

@@ -22,11 +22,13 @@ export const FLAG_HELP: Record<string, string> = {
   'workspace-bucket': 'S3 bucket (default hypha-workspaces)',
   'enable-s3-for-anonymous-users': 'let anonymous users write artifacts in their own workspace',
   'enable-s3-proxy': 'serve S3 through this server at /s3/... for clients that cannot reach S3 directly',
+  'zenodo-url': 'base URL of publish(to="zenodo") (default https://zenodo.org)',
+  'sandbox-zenodo-url': 'base URL of publish(to="sandbox_zenodo") (default https://sandbox.zenodo.org)',
   'allow-origins': 'comma list of CORS origins (default *)',
   'enable-mcp': 'serve services to MCP clients at /{workspace}/mcp/{service_id}/mcp',
   'enable-a2a': 'serve A2A agents at /{workspace}/a2a/{service_id}',
   'enable-server-apps': 'the server-apps controller (needs the artifact manager: --data-dir or --database-uri)',
-  'enable-terminal-worker': 'the terminal worker of server apps',
+  'enable-terminal-worker': 'the terminal worker (app type terminal, shells in a pty; public unless TERMINAL_AUTHORIZED_WORKSPACES)',
   'embedding-model-dir': 'directory of local ONNX embedding models as <dir>/<org>/<name> (needs @huggingface/transformers; nothing is downloaded)',
   'enable-service-search': 'search_services: services with docs are embedded at registration and searched by text or vector',
   'service-embedding-model': 'model for service search: hashing-384 (built in, default) or <org>/<name> in --embedding-model-dir',
@@ -34,7 +36,7 @@ export const FLAG_HELP: Record<string, string> = {
   'static-mounts': '/route:DIR ... directories served as static files',
   'enable-local-auth': 'local accounts (sign up, e-mail verification, password login)',
   'disable-agent-skills': 'do not serve /{workspace}/agent-skills/',
-  'enable-admin-terminal': 'admin terminal methods in admin-utils (needs --root-token)',
+  'enable-admin-terminal': 'a JavaScript REPL over the server objects, in admin-utils: start_terminal, execute_command, ... (needs --root-token)',
   interactive: 'open a JavaScript REPL over the running server (server, core, auth, api)',
 };
 

@@ -8,7 +8,7 @@ import { parseArtifactId, requireContext } from '@hypha/artifacts';
 import { decodeContent, encodeContent } from './git-content.js';
 import type { AuthService } from '@hypha/auth';
 import type { GitRepo, GitStorage } from '@hypha/git-storage';
-import { checkBranch, checkRepoPath, commitChanges, listTree, readBlob, readDoc, resolveCommit, statFile, updateDoc, writeBlob, writeBlobStream } from '@hypha/git-storage';
+import { checkBranch, checkRepoPath, commitChanges, listAllFiles, listTree, readBlob, readDoc, resolveCommit, statFile, updateDoc, writeBlob, writeBlobStream } from '@hypha/git-storage';
 import { InvalidArgumentError, NotFoundError } from '@hypha/service';
 import { gitDefaultBranch, gitPrefix, isGitArtifact } from './mount-git.js';
 
@@ -75,6 +75,25 @@ export class GitArtifacts {
     const oid = await resolveCommit(a.repo, ref);
     if (!oid && ref !== a.defaultBranch) throw new NotFoundError(`Version '${ref}' does not exist in the git repository of ${a.row.workspace}/${a.row.alias}`);
     return oid;
+  }
+
+  /**
+   * `versions` of a git artifact in `read`: its branches (the default one marked) and tags, by
+   * name, each with the sha its ref points to; empty for an empty repository.
+   */
+  async versions(a: GitArtifact): Promise<Array<{ type: 'branch' | 'tag'; name: string; sha: string; default?: true }>> {
+    const state = await a.repo.sync();
+    const head = state.head.startsWith('refs/heads/') ? state.head.slice('refs/heads/'.length) : null;
+    const refs = Object.entries(state.refs).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
+    const out: Array<{ type: 'branch' | 'tag'; name: string; sha: string; default?: true }> = [];
+    for (const [ref, sha] of refs) {
+      if (ref.startsWith('refs/heads/')) {
+        const name = ref.slice('refs/heads/'.length);
+        out.push({ type: 'branch', name, sha, ...(name === head ? { default: true as const } : {}) });
+      }
+    }
+    for (const [ref, sha] of refs) if (ref.startsWith('refs/tags/') && !ref.endsWith('^{}')) out.push({ type: 'tag', name: ref.slice('refs/tags/'.length), sha });
+    return out;
   }
 
   staging(a: GitArtifact): Promise<StagingDoc> {
@@ -219,6 +238,14 @@ export class GitArtifacts {
     await this.clearStaging(a, b);
     await a.repo.store.deletePrefix(`${a.repo.prefix}uploads/${b}/`);
     return { branch: b, sha };
+  }
+
+  /** Stores the number of files in `sha`'s tree as the artifact's `file_count`; returns it. */
+  async recordFileCount(a: GitArtifact, sha: string): Promise<number> {
+    const count = (await listAllFiles(a.repo, sha)).length;
+    const { db } = await this.manager.access.ready();
+    await db.updateTable('artifacts').set({ file_count: count }).where('id', '=', a.row.id).execute();
+    return count;
   }
 
   async clearStaging(a: GitArtifact, branch: string | null): Promise<void> {

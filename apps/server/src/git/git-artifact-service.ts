@@ -5,16 +5,26 @@
  * other artifact to the original method unchanged.
  */
 import { ACCEPTS_KWARGS, defineMethod, defineService, toRpcService, Type } from '@hypha/service';
-import type { CallContext, MethodDef } from '@hypha/service';
+import type { CallContext, MethodDef, ParamsSpec } from '@hypha/service';
 import { GitBranches } from './git-artifact-branches.js';
 import type { GitArtifacts } from './git-artifact-files.js';
 import { fileUrl, uploadUrl } from './git-file-urls.js';
 
 type AnyFn = (...args: unknown[]) => unknown;
 const Id = Type.String({ description: "Artifact id: 'workspace/alias', 'alias' or a uuid." });
-const opt = (description: string) => Type.Optional(Type.Any({ description }));
-const Branch = opt('Branch name (git-storage artifacts).');
+/** A TypeBox schema (what `@hypha/service`'s `Type` builds). */
+type Schema = ParamsSpec[string];
+const opt = <S extends Schema = ReturnType<typeof Type.Any>>(description: string, schema?: S) => Type.Optional({ ...(schema ?? Type.Any()), description } as S);
+const Str = () => Type.String();
+const Bool = () => Type.Boolean();
+const Int = () => Type.Integer();
+const Branch = opt('Branch name (git-storage artifacts).', Str());
 const PrNumber = Type.Integer({ description: 'Pull request number.' });
+
+/** `version='stage'` names the staged state, as for other artifacts, not a git ref called "stage". */
+function stageVersion(args: Record<string, any>): Record<string, any> {
+  return args.version === 'stage' ? { ...args, version: undefined, stage: true } : args;
+}
 
 /** Calls the original method with the arguments bound by name. */
 function callOriginal(original: AnyFn, names: readonly string[], args: Record<string, unknown>, ctx: CallContext): unknown {
@@ -28,19 +38,34 @@ function callOriginal(original: AnyFn, names: readonly string[], args: Record<st
   return original(...positional.slice(0, Math.max(original.length - 1, 0)), ctx);
 }
 
+/**
+ * The parameters of a git-aware method: those the original method declares keep its schema
+ * (type, description, required), so clients see one declaration; git-only ones are `own`'s.
+ */
+function declaredLike<P extends Record<string, Schema>>(original: AnyFn, own: P): P {
+  const declared = (original as unknown as { __schema__?: { parameters?: { properties?: Record<string, object>; required?: string[] } } }).__schema__?.parameters;
+  const out: Record<string, Schema> = {};
+  for (const [name, schema] of Object.entries(own)) {
+    const theirs = declared?.properties?.[name];
+    if (theirs === undefined) out[name] = schema;
+    else out[name] = (declared?.required ?? []).includes(name) ? (Type.Unsafe(theirs) as Schema) : (Type.Optional(Type.Unsafe(theirs)));
+  }
+  return out as P;
+}
+
 export function withGitMethods(service: Record<string, unknown>, git: GitArtifacts): Record<string, unknown> {
   const branches = new GitBranches(git);
   const original = (name: string) => service[name] as AnyFn;
 
   /** A method that takes the git path for git-storage artifacts and the original path otherwise. */
-  function dispatch(name: string, description: string, params: Record<string, ReturnType<typeof opt> | typeof Id>, handler: (args: Record<string, any>, ctx: CallContext) => Promise<unknown>): MethodDef<any, any, any> {
+  function dispatch(name: string, description: string, params: Record<string, Schema>, handler: (args: Record<string, any>, ctx: CallContext) => Promise<unknown>): MethodDef<any, any, any> {
     const orig = original(name);
     const names = Object.keys(params);
     return defineMethod({
       description,
-      params,
+      params: declaredLike(orig, params),
       permission: 'none',
-      handler: async (args: Record<string, any>, ctx: CallContext) => ((await git.gitRow(args.artifact_id, ctx)) ? handler(args, ctx) : callOriginal(orig, names, args, ctx)),
+      handler: async (args: Record<string, any>, ctx: CallContext) => ((await git.gitRow(args.artifact_id, ctx)) ? handler(stageVersion(args), ctx) : callOriginal(orig, names, args, ctx)),
     });
   }
 
@@ -55,7 +80,8 @@ export function withGitMethods(service: Record<string, unknown>, git: GitArtifac
           const g = await git.open(a.artifact_id, ctx, 'read');
           const sha = a.version !== undefined && a.version !== null ? await git.commitOf(g, a.version) : null;
           const view = (await callOriginal(original('read'), ['artifact_id', 'silent', 'stage'], { artifact_id: a.artifact_id, silent: a.silent, stage: a.stage }, ctx)) as Record<string, unknown>;
-          return { ...view, git_url: git.gitUrl(g.row), ...(sha ? { git_ref: a.version, git_commit: sha } : {}) };
+          // As the reference: versions of a git artifact are its branches and tags.
+          return { ...view, versions: await git.versions(g), git_url: git.gitUrl(g.row), ...(sha ? { git_ref: a.version, git_commit: sha } : {}) };
         }),
       edit: dispatch('edit', 'Edit an artifact; for git-storage artifacts stage=True starts per-branch staging.',
         { artifact_id: Id, manifest: opt('New manifest.'), type: opt('New type.'), config: opt('New config.'), secrets: opt('New secrets.'), version: opt('Version.'), comment: opt('Comment.'), stage: opt('Start staging.'), branch: Branch },
@@ -74,6 +100,7 @@ export function withGitMethods(service: Record<string, unknown>, git: GitArtifac
           const g = await git.open(a.artifact_id, ctx, 'commit');
           const done = await git.commitStaged(g, a.branch, a.comment);
           if (!done) return callOriginal(original('commit'), ['artifact_id', 'version', 'comment'], a, ctx);
+          await git.recordFileCount(g, done.sha);
           const view = (await callOriginal(original('read'), ['artifact_id', 'silent'], { artifact_id: a.artifact_id, silent: true }, ctx)) as Record<string, unknown>;
           return { ...view, git_url: git.gitUrl(g.row), commit: done.sha, branch: done.branch };
         }),
@@ -120,7 +147,7 @@ export function withGitMethods(service: Record<string, unknown>, git: GitArtifac
       }),
       create_branch: defineMethod({
         description: 'Create a branch from a source branch, tag or commit (default: the default branch).',
-        params: { artifact_id: Id, branch: Type.String({ description: 'New branch name.' }), source: opt('Branch, tag or commit to start from.') },
+        params: { artifact_id: Id, branch: Type.String({ description: 'New branch name.' }), source: opt('Branch, tag or commit to start from.', Str()) },
         permission: 'none',
         handler: async (a, ctx) => branches.create(await git.open(a.artifact_id, ctx, 'commit'), a.branch, a.source),
       }),
@@ -138,13 +165,13 @@ export function withGitMethods(service: Record<string, unknown>, git: GitArtifac
       }),
       get_diff: defineMethod({
         description: 'Files that differ between two refs, with stats; optionally their content, filtered by path.',
-        params: { artifact_id: Id, base: Type.String({ description: 'Base ref.' }), head: Type.String({ description: 'Head ref.' }), include_content: opt('Include old_content/new_content.'), path_filter: opt('Only paths containing this (or matching this glob).') },
+        params: { artifact_id: Id, base: Type.String({ description: 'Base ref.' }), head: Type.String({ description: 'Head ref.' }), include_content: opt('Include old_content/new_content.', Bool()), path_filter: opt('Only paths containing this (or matching this glob).', Str()) },
         permission: 'none',
         handler: async (a, ctx) => branches.diff(await git.open(a.artifact_id, ctx, 'read'), a.base, a.head, a.include_content, a.path_filter),
       }),
       create_pr: defineMethod({
         description: 'Open a pull request from source_branch into target_branch.',
-        params: { artifact_id: Id, title: Type.String({ description: 'Title.' }), source_branch: Type.String({ description: 'Branch with the changes.' }), target_branch: opt('Branch to merge into (default: the default branch).'), description: opt('Description.') },
+        params: { artifact_id: Id, title: Type.String({ description: 'Title.' }), source_branch: Type.String({ description: 'Branch with the changes.' }), target_branch: opt('Branch to merge into (default: the default branch).', Str()), description: opt('Description.', Str()) },
         permission: 'none',
         handler: async (a, ctx) => branches.createPr(await git.open(a.artifact_id, ctx, 'commit'), a.source_branch, a.target_branch, a.title, a.description),
       }),
@@ -156,35 +183,36 @@ export function withGitMethods(service: Record<string, unknown>, git: GitArtifac
       }),
       list_prs: defineMethod({
         description: 'Pull requests, newest first, optionally by status (open, closed, merged).',
-        params: { artifact_id: Id, status: opt('open, closed or merged.'), limit: opt('Most results.'), offset: opt('Results to skip.') },
+        params: { artifact_id: Id, status: opt('open, closed or merged.', Type.Union([Type.Literal('open'), Type.Literal('closed'), Type.Literal('merged')])), limit: opt('Most results.', Int()), offset: opt('Results to skip.', Int()) },
         permission: 'none',
         handler: async (a, ctx) => {
           const all = await branches.listPrs(await git.open(a.artifact_id, ctx, 'read'), a.status);
-          const offset = Number.isInteger(a.offset) && a.offset > 0 ? a.offset : 0;
-          return all.slice(offset, Number.isInteger(a.limit) && a.limit > 0 ? offset + a.limit : undefined);
+          const offset = typeof a.offset === 'number' && Number.isInteger(a.offset) && a.offset > 0 ? a.offset : 0;
+          const limit = typeof a.limit === 'number' && Number.isInteger(a.limit) && a.limit > 0 ? a.limit : null;
+          return all.slice(offset, limit === null ? undefined : offset + limit);
         },
       }),
       update_pr: defineMethod({
         description: 'Change the title or description of an open pull request.',
-        params: { artifact_id: Id, pr_number: PrNumber, title: opt('New title.'), description: opt('New description.') },
+        params: { artifact_id: Id, pr_number: PrNumber, title: opt('New title.', Str()), description: opt('New description.', Str()) },
         permission: 'none',
         handler: async (a, ctx) => branches.updatePrFields(await git.open(a.artifact_id, ctx, 'commit'), a.pr_number, a.title, a.description),
       }),
       close_pr: defineMethod({
         description: 'Close an open pull request without merging.',
-        params: { artifact_id: Id, pr_number: PrNumber, comment: opt('Closing comment.') },
+        params: { artifact_id: Id, pr_number: PrNumber, comment: opt('Closing comment.', Str()) },
         permission: 'none',
         handler: async (a, ctx) => branches.closePr(await git.open(a.artifact_id, ctx, 'commit'), a.pr_number),
       }),
       merge_pr: defineMethod({
         description: 'Merge an open pull request (auto, fast-forward or merge); a conflict changes nothing and lists the paths.',
-        params: { artifact_id: Id, pr_number: PrNumber, merge_strategy: opt('auto (default), fast-forward or merge.'), comment: opt('Merge comment.'), delete_branch: opt('Delete the source branch after merging (default True).') },
+        params: { artifact_id: Id, pr_number: PrNumber, merge_strategy: opt('auto (default), fast-forward or merge.', Type.Union([Type.Literal('auto'), Type.Literal('fast-forward'), Type.Literal('merge')])), comment: opt('Merge comment.', Str()), delete_branch: opt('Delete the source branch after merging (default True).', Bool()) },
         permission: 'none',
         handler: async (a, ctx) => branches.mergePr(await git.open(a.artifact_id, ctx, 'commit'), a.pr_number, a.merge_strategy, a.delete_branch),
       }),
       submit_review: defineMethod({
         description: 'Review an open pull request: approve, request_changes or comment.',
-        params: { artifact_id: Id, pr_number: PrNumber, verdict: opt('approve, request_changes or comment.'), comment: opt('Review text.') },
+        params: { artifact_id: Id, pr_number: PrNumber, verdict: opt('approve, request_changes or comment.', Type.Union([Type.Literal('approve'), Type.Literal('request_changes'), Type.Literal('comment')])), comment: opt('Review text.', Str()) },
         permission: 'none',
         handler: async (a, ctx) => branches.submitReview(await git.open(a.artifact_id, ctx, 'read'), a.pr_number, a.verdict, a.comment),
       }),

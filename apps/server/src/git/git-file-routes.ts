@@ -7,7 +7,8 @@
 import type { NextFunction, Request, Response } from 'express';
 import { pipeline } from 'node:stream/promises';
 import type { ArtifactContext } from '@hypha/artifacts';
-import { createZipStream } from '@hypha/artifacts';
+import { createSizedZipStream, createZipStream, zipLength } from '@hypha/artifacts';
+import type { SizedZipEntry } from '@hypha/artifacts';
 import type { AuthService } from '@hypha/auth';
 import { blobStream, lfsKey, listAllFiles, readBlob } from '@hypha/git-storage';
 import { NotFoundError } from '@hypha/service';
@@ -22,7 +23,7 @@ const q = (req: Request, name: string): string | undefined => (typeof req.query[
 const qTrue = (req: Request, name: string) => q(req, name) === 'true' || q(req, name) === '1';
 
 /** The LFS object a small blob points to, when it is a pointer whose object is stored. */
-async function lfsTarget(a: GitArtifact, oid: string, size: number): Promise<{ key: string; size: number } | null> {
+export async function lfsTarget(a: GitArtifact, oid: string, size: number): Promise<{ key: string; size: number } | null> {
   if (size > 1024) return null;
   const m = LFS_POINTER_RE.exec((await readBlob(a.repo, oid)).toString('utf8'));
   if (!m) return null;
@@ -47,16 +48,28 @@ export function gitFileRoutes(auth: AuthService, git: GitArtifacts) {
       const commit = await git.commitOf(a, version);
       if (!commit) throw new NotFoundError(`Repository ${workspace}/${alias} has no commits to zip`);
       const wanted = req.query.file === undefined ? null : new Set([req.query.file].flat().map(String));
-      const files = commit ? (await listAllFiles(a.repo, commit)).filter((f) => !wanted || wanted.has(f.path)) : [];
-      // The zip reads entries by key: here the key is the blob id, read from the cache.
-      const blobs = { get: async (oid: string) => ({ body: blobStream(a.repo, oid) }) } as unknown as BlobStore;
-      async function* entries() {
-        for (const f of files) yield { name: f.path, key: f.oid };
+      const files = (await listAllFiles(a.repo, commit)).filter((f) => !wanted || wanted.has(f.path));
+      // Git LFS pointers are zipped as the objects they point to. Keys say where a member's bytes
+      // are: `git:<blob id>` in the repository, `lfs:<key>` in the blob store.
+      const members: SizedZipEntry[] = [];
+      for (const f of files) {
+        const lfs = await lfsTarget(a, f.oid, f.size);
+        members.push(lfs ? { name: f.path, key: `lfs:${lfs.key}`, size: lfs.size } : { name: f.path, key: `git:${f.oid}`, size: f.size });
       }
+      const blobs = {
+        get: async (key: string) => (key.startsWith('lfs:') ? a.repo.store.get(key.slice(4)) : { body: blobStream(a.repo, key.slice(4)) }),
+      } as unknown as BlobStore;
+      // Without zip64 the archive's length is known before the first byte (Content-Length, as the
+      // reference sends); larger archives stream in zip64 form without one.
+      const length = zipLength(members);
       res.status(200);
       res.setHeader('Content-Type', 'application/zip');
       res.setHeader('Content-Disposition', `attachment; filename=${JSON.stringify(`${alias}.zip`)}`);
-      await pipeline(createZipStream(blobs, entries()), res);
+      if (length !== null) res.setHeader('Content-Length', String(length));
+      async function* unsized() {
+        for (const m of members) yield { name: m.name, key: m.key };
+      }
+      await pipeline(length !== null ? createSizedZipStream(blobs, members) : createZipStream(blobs, unsized()), res);
       return true;
     }
     const rawPath = action.slice('files/'.length);

@@ -10,7 +10,8 @@ import type { Express } from 'express';
 import type { ArtifactManager, ArtifactRow } from '@hypha/artifacts';
 import { isArtifactError } from '@hypha/artifacts';
 import type { AuthService, UserInfo } from '@hypha/auth';
-import { createGitHttpHandler, GitStorage, gitStorageEnv } from '@hypha/git-storage';
+import { createGitHttpHandler, GitStorage, gitStorageEnv, keyValueLock } from '@hypha/git-storage';
+import type { LockStore } from '@hypha/git-storage';
 import { isHyphaError, NotFoundError, PermissionDeniedError } from '@hypha/service';
 import { sendArtifactError } from '../artifacts/artifact-http-errors.js';
 import { GitArtifacts } from './git-artifact-files.js';
@@ -25,6 +26,8 @@ export interface MountGitOptions {
   publicBaseUrl: string;
   /** Where the cache repositories live: `<dataDir>/git-cache`, or a temp dir without a data dir. */
   dataDir?: string | null;
+  /** The event bus's key-value side: repository changes take a lock there, so a cluster's instances take turns. */
+  locks: LockStore;
   log: HttpLog;
 }
 
@@ -47,7 +50,7 @@ export function gitDefaultBranch(row: Pick<ArtifactRow, 'config'>): string {
 
 export function mountGit(o: MountGitOptions): GitArtifacts {
   const cacheDir = o.dataDir ? join(o.dataDir, 'git-cache') : join(tmpdir(), `hypha-git-cache-${process.pid}`);
-  const storage = new GitStorage({ store: o.manager.access.ready().then((b) => b.store), cacheDir, ...gitStorageEnv() });
+  const storage = new GitStorage({ store: o.manager.access.ready().then((b) => b.store), cacheDir, sharedLock: keyValueLock(o.locks), ...gitStorageEnv() });
   const handler = createGitHttpHandler<UserInfo>({
     storage,
     publicBaseUrl: o.publicBaseUrl,

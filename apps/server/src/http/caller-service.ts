@@ -1,7 +1,8 @@
 /**
- * The service a `/{workspace}/<adapter>/{service_id}` request (MCP, A2A) is about, fetched as the
- * caller: the request is authenticated and the service resolved with the caller's pooled peer on
- * every request, so visibility and permissions hold per caller. A service that does not exist or
+ * The service a `/{workspace}/<adapter>/{service_id}` request (MCP, A2A) is about, as the caller
+ * sees it: the request is authenticated and the service resolved with the caller's pooled peer on
+ * every request, so visibility and permissions hold per caller; its description comes from that
+ * peer's cache. A service that does not exist or
  * that the caller may not see is a 404.
  */
 import type { Request } from 'express';
@@ -11,7 +12,7 @@ import type { CallerLease } from './http-caller-pool.js';
 import { callerWorkspace } from './http-caller.js';
 import { HttpError, badRequest } from './http-errors.js';
 import { authenticate } from './request-auth.js';
-import { resolveService, serviceObject } from './service-call.js';
+import { cachedServiceObject, resolveService } from './service-call.js';
 import type { ResolvedService } from './service-call.js';
 import { WORKSPACE_RE } from './surface-deps.js';
 import type { HttpSurfaceDeps } from './surface-deps.js';
@@ -42,7 +43,7 @@ export async function callerService(deps: HttpSurfaceDeps, req: Request, check?:
     const mode = typeof req.query._mode === 'string' && req.query._mode ? req.query._mode : undefined;
     const resolved = await resolveService(core, lease.peer, ws, sid, mode);
     check?.(resolved, sid);
-    const service = await serviceObject(core, lease.peer, resolved, deps.callTimeout);
+    const service = await cachedServiceObject(core, lease, resolved, deps.callTimeout);
     return { ws, sid, user, resolved, service, lease };
   } catch (err) {
     lease.release();

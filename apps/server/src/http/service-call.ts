@@ -63,6 +63,17 @@ export async function serviceObject(core: HyphaCore, peer: HttpCallerPeer, resol
 }
 
 /**
+ * The whole service object for an adapter (MCP, A2A) that reads many members per request: the
+ * lease's cached description, which the pool drops when the provider's workspace reports a service
+ * or client change (so a re-registered service is seen at once).
+ */
+export async function cachedServiceObject(core: HyphaCore, lease: CallerLease, resolved: ResolvedService, timeout: number): Promise<Record<string, unknown>> {
+  if (resolved.kind === 'manager') return managerService(core);
+  const p = splitFullServiceId(resolved.info.id);
+  return lease.service(`${p.workspace}/${p.clientId}:${p.serviceId}`, timeout);
+}
+
+/**
  * The member `key` of a resolved service. A remote function comes from the lease's cached
  * description; anything else (a missing key, a plain value) is read from a freshly fetched one, so
  * a cache entry never answers for what it does not hold.

@@ -6,6 +6,7 @@ import { PermissionDeniedError, Type, defineMethod, defineService, toRpcService 
 import type { Authorize } from '@hypha/service';
 import type { HyphaCore } from '@hypha/workspace';
 import type { BlockList } from './block-list.js';
+import type { AdminTerminal } from './admin-terminal.js';
 
 export interface AdminDeps {
   core: HyphaCore;
@@ -17,6 +18,8 @@ export interface AdminDeps {
   clientsOfUser(userId: string): string[];
   /** Counters for `get_metrics` and `get_resource_usage`. */
   counters(): { connections: number; http: Record<string, unknown> };
+  /** With `--enable-admin-terminal`: adds the terminal methods. */
+  terminal?: AdminTerminal | null;
 }
 
 const rootOnly: Authorize = (ctx) => {
@@ -87,12 +90,14 @@ export function adminUtilsService(d: AdminDeps) {
           const keys = await core.registry.find({ workspace });
           if (keys.length) await core.registry.delete(...keys);
           const info = await core.workspaces.get(workspace);
+          // A persistent workspace keeps its record (owners, settings): unloading ends its
+          // clients and services, it does not delete the workspace.
           if (info && !(await core.manager.unloadIfEmpty(workspace))) {
-            await core.workspaces.delete(workspace);
+            if (!info.persistent) await core.workspaces.delete(workspace);
             await core.manager.broadcast(workspace, 'workspace_unloaded', info);
           }
           const deadline = Date.now() + (timeout ?? 10) * 1000;
-          while (wait && (await core.workspaces.get(workspace)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+          while (wait && !info?.persistent && (await core.workspaces.get(workspace)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
           return { success: true, workspace };
         },
       }),
@@ -177,8 +182,53 @@ export function adminUtilsService(d: AdminDeps) {
           };
         },
       }),
+      ...(d.terminal ? terminalMethods(d.terminal) : {}),
     },
   });
+}
+
+function terminalMethods(t: AdminTerminal) {
+  return {
+    start_terminal: defineMethod({
+      description: 'Start the admin JavaScript REPL (a no-op when it runs already).',
+      params: {},
+      permission: 'none',
+      handler: () => t.start(),
+    }),
+    write_terminal: defineMethod({
+      description: 'Type into the admin terminal (keystrokes; "\\r" is Enter).',
+      params: { data: str('Data to write to the terminal.') },
+      permission: 'none',
+      handler: ({ data }) => t.write(data),
+    }),
+    read_terminal: defineMethod({
+      description: 'Output printed since the last read: `{success, output}`.',
+      params: {},
+      permission: 'none',
+      handler: () => t.read(),
+    }),
+    get_screen_content: defineMethod({
+      description: 'Everything the terminal printed (kept up to 1 MiB): `{success, content}`.',
+      params: {},
+      permission: 'none',
+      handler: () => t.screen(),
+    }),
+    resize_terminal: defineMethod({
+      description: 'Resize the terminal.',
+      params: { rows: Type.Integer({ description: 'Number of rows.' }), cols: Type.Integer({ description: 'Number of columns.' }) },
+      permission: 'none',
+      handler: ({ rows, cols }) => t.resize(rows, cols),
+    }),
+    execute_command: defineMethod({
+      description: 'Run one line in the REPL and return its output once the prompt is back.',
+      params: {
+        command: str('JavaScript to run (top-level await works).'),
+        timeout: Type.Optional(Type.Number({ description: 'Seconds to wait.', default: 5 })),
+      },
+      permission: 'none',
+      handler: ({ command, timeout }) => t.execute(command, timeout ?? 5),
+    }),
+  };
 }
 
 export function adminUtilsRpc(d: AdminDeps): Record<string, unknown> {

@@ -10,6 +10,7 @@ import type { LoginService } from '../http/login-service.js';
 import type { OpsConfig, StaticMount } from '../ops-config.js';
 import type { WebsocketEndpoint } from '../websocket-endpoint.js';
 import { adminUtilsRpc } from './admin-utils.js';
+import { AdminTerminal } from './admin-terminal.js';
 import { BlockList, clientIp } from './block-list.js';
 import { staticMountRouter } from './static-mounts.js';
 import { StartupApi } from './startup-server-api.js';
@@ -102,6 +103,9 @@ export async function startOps(d: OpsDeps): Promise<RunningOps> {
     const reason = await d.shared.blocks.reason('user', user.id);
     if (reason !== null) throw new InvalidTokenError(`User blocked: ${reason || 'blocked by the administrator'}`);
   };
+  const terminal = d.settings.enableAdminTerminal
+    ? new AdminTerminal(async () => ({ core, auth, api: await startup.server(), connect: (workspace: string) => startup.connect(workspace) }))
+    : null;
   await core.builtins.register(
     adminUtilsRpc({
       core,
@@ -110,6 +114,7 @@ export async function startOps(d: OpsDeps): Promise<RunningOps> {
       closeClient: (full, code, reason) => endpoint.closeClient(full, code, reason),
       clientsOfUser: (userId) => core.gateway.allSessions().filter((s) => s.user.id === userId).map((s) => s.id),
       counters: () => ({ connections: endpoint.connectedCount, http: {} }),
+      terminal,
     }),
     { workspace: 'ws-user-root' },
   );
@@ -117,7 +122,14 @@ export async function startOps(d: OpsDeps): Promise<RunningOps> {
   let publicClient: Promise<Record<string, unknown>> | null = null;
   d.shared.publicClient = () => (publicClient ??= startup.connect('public') as unknown as Promise<Record<string, unknown>>);
   if (d.shared.skills) await core.builtins.register(agentSkillsService(d.shared.skills), { workspace: 'public' });
-  const ops: RunningOps = { startup, blocks: d.shared.blocks, close: () => startup.close() };
+  const ops: RunningOps = {
+    startup,
+    blocks: d.shared.blocks,
+    async close() {
+      await terminal?.stop();
+      await startup.close();
+    },
+  };
   try {
     if (d.settings.enableLocalAuth) {
       const server = await startup.server();
@@ -125,7 +137,7 @@ export async function startOps(d: OpsDeps): Promise<RunningOps> {
     }
     await runStartupFunctions(d.settings.startupFunctions ?? [], () => startup.server());
   } catch (err) {
-    await startup.close();
+    await ops.close();
     throw err;
   }
   return ops;
