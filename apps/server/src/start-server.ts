@@ -115,6 +115,10 @@ async function launch(options: StartServerOptions): Promise<RunningServer> {
   };
   // Refuse a weak root token and an unusable secret before opening anything.
   if (options.rootToken) assertStrongRootToken(options.rootToken);
+  if (options.enableServiceSearch && options.redisUri && !options.databaseUri) {
+    // Each instance would index only the services registered through it.
+    throw new Error('--enable-service-search in a cluster (--redis-uri) needs --database-uri: the services index must be shared by every instance');
+  }
   const searchEmbedder = options.enableServiceSearch ? await loadServiceEmbedder(options.serviceEmbeddingModel, options.embeddingModelDir) : null;
   const { secret: jwtSecret } = await resolveJwtSecret(options.jwtSecret, options.dataDir);
   // Embedded defaults (no Redis, no injected bus) with a data dir: one instance, keep its id.

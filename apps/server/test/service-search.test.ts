@@ -190,6 +190,12 @@ describe('search_services with a local ONNX model (--embedding-model-dir, --serv
     }
   });
 
+  it('refuses a cluster (--redis-uri) without a shared database (--database-uri)', async () => {
+    await expect(startServer({ port: 0, quiet: true, enableServiceSearch: true, redisUri: 'redis://127.0.0.1:6379' })).rejects.toThrow(
+      '--enable-service-search in a cluster (--redis-uri) needs --database-uri',
+    );
+  });
+
   it('refuses to start with a model that is not in the directory, naming the path', async () => {
     await expect(
       startServer({ port: 0, quiet: true, enableServiceSearch: true, embeddingModelDir: join(dir, 'models'), serviceEmbeddingModel: 'test-org/absent' }),
