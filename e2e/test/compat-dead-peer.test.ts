@@ -33,3 +33,26 @@ describe('dead-peer fast failure (npm hypha-rpc)', () => {
     }
   });
 });
+
+describe('a provider that leaves while a call waits on it (issue #10 item 10)', () => {
+  it('fails the waiting call at once for a caller in another workspace, not at its timeout', async () => {
+    const owner = await h.connect();
+    const ws = owner.config.workspace as string;
+    const provider = await h.connect({ client_id: 'leaving-provider', workspace: ws, token: await owner.generateToken() });
+    await provider.registerService({ id: 'svc', config: { visibility: 'public' }, hang: () => new Promise(() => undefined), f: () => 1 });
+    // Another workspace: the `client_disconnected` broadcast of the provider's workspace never reaches it.
+    const caller = await h.connect({ method_timeout: 60 });
+    expect(caller.config.workspace).not.toBe(ws);
+    const svc = await caller.getService(`${ws}/leaving-provider:svc`);
+    expect(await svc.f()).toBe(1);
+
+    const started = Date.now();
+    const pending = svc.hang().then(() => null, (e: unknown) => e as Error);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await provider.disconnect();
+    const err = await pending;
+    expect(err?.message).toMatch(/leaving-provider/);
+    expect(err?.message).toMatch(/not connected|disconnected/i);
+    expect(Date.now() - started).toBeLessThan(30_000);
+  }, 70_000);
+});

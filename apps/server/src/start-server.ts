@@ -41,9 +41,11 @@ export interface StartServerOptions extends Partial<ServerConfig>, HttpSurfaceOp
   authTimeoutMs?: number;
   /** Largest inbound frame in bytes (default 16 MiB). */
   maxPayload?: number;
-  /** Outgoing bytes a socket may buffer before the peers sending to it are paused (default 512 KiB). */
-  flowHighWaterMark?: number;
-  /** Seconds a consumer that does not read may keep its senders waiting before it is cut off (default 30). */
+  /** Most bytes waiting to be sent to one WebSocket client; past it the client is cut off with 1013 (default 32 MiB). */
+  wsQueueLimit?: number;
+  /** Queue size above which a WebSocket client must read something within `slowConsumerTimeout` (default 512 KiB). */
+  wsQueueHighWaterMark?: number;
+  /** Seconds a WebSocket client's queue may stay above the high-water mark with nothing read before it is cut off (default 30). */
   slowConsumerTimeout?: number;
   /** Environment for the auth settings (AUTH0_*, RECONNECTION_TOKEN_LIFE_TIME). @default process.env */
   env?: Record<string, string | undefined>;
@@ -55,6 +57,8 @@ export interface StartServerOptions extends Partial<ServerConfig>, HttpSurfaceOp
   artifacts?: ArtifactTestOptions | false;
   /** Extra in-process server-app workers (with `enableServerApps`). */
   appWorkers?: AppWorker[];
+  /** Test hook: how often the leader looks at autoscaled apps (ms; default 10 s). */
+  appsAutoscaleCheckMs?: number;
 }
 
 export interface RunningServer {
@@ -178,7 +182,8 @@ async function launch(options: StartServerOptions): Promise<RunningServer> {
     idleTimeout: options.wsIdleTimeout,
     authTimeoutMs: options.authTimeoutMs,
     maxPayload: options.maxPayload,
-    flowHighWaterMark: options.flowHighWaterMark,
+    queueLimit: options.wsQueueLimit,
+    queueHighWaterMark: options.wsQueueHighWaterMark,
     ...(options.slowConsumerTimeout !== undefined ? { slowConsumerMs: options.slowConsumerTimeout * 1000 } : {}),
     log,
     requestToken: async (req) => auth.customRequestToken(requestScope(req, 'websocket')),
@@ -234,7 +239,7 @@ async function launch(options: StartServerOptions): Promise<RunningServer> {
     throw new Error('--enable-server-apps needs the artifact manager: give --data-dir or --database-uri');
   }
   const apps = options.enableServerApps && artifacts
-    ? await mountApps({ core, artifacts, log, env: options.env ?? process.env, enableTerminalWorker: options.enableTerminalWorker, enableMcp: options.enableMcp, enableA2a: options.enableA2a, workers: options.appWorkers })
+    ? await mountApps({ core, artifacts, log, env: options.env ?? process.env, enableTerminalWorker: options.enableTerminalWorker, enableMcp: options.enableMcp, enableA2a: options.enableA2a, workers: options.appWorkers, autoscaleCheckMs: options.appsAutoscaleCheckMs })
     : null;
   const terminal = options.enableTerminalWorker && !apps ? await mountTerminalWorker(core, options.env ?? process.env, log) : null;
   const shared = await mountOpsRoutes(app, { basePath, staticMounts: options.staticMounts ?? [], blocks, core, auth, disableAgentSkills: options.disableAgentSkills ?? false });

@@ -7,22 +7,25 @@ import { WebSocketServer, WebSocket } from 'ws';
 import type { RawData } from 'ws';
 import { ConnectionRejectedError } from '@hypha/workspace';
 import type { ClientGateway, ClientSession } from '@hypha/workspace';
-import { DEFAULT_FLOW_HIGH_WATER_MARK, DEFAULT_SLOW_CONSUMER_MS, websocketFlow } from './websocket-flow.js';
+import { ConsumerQueue, cutOff } from './websocket-consumer-queue.js';
 
 export interface WebsocketEndpointOptions {
   gateway: ClientGateway;
-  /** Seconds without any inbound frame before the socket is closed (default 600). */
+  /**
+   * Seconds without a sign of life before the socket is closed (default 600). Signs of life are
+   * frames other than text pings, and pongs to the protocol pings the server sends every sweep,
+   * so a client that keeps sending text pings but reads nothing is not kept alive.
+   */
   idleTimeout?: number;
   /** Milliseconds to wait for the hello (default 5000). */
   authTimeoutMs?: number;
   /** Largest accepted inbound frame in bytes (default 16 MiB). */
   maxPayload?: number;
-  /**
-   * Outgoing bytes a socket may buffer before the peers sending to it are paused (default
-   * 512 KiB); reading from them resumes when the socket has drained.
-   */
-  flowHighWaterMark?: number;
-  /** Milliseconds a congested consumer may keep senders waiting before it is cut off (default 30 s). */
+  /** Most bytes waiting to be sent to one socket; a consumer past it is cut off with 1013 (default 32 MiB). */
+  queueLimit?: number;
+  /** Queue size above which a socket must make progress within `slowConsumerMs` (default 512 KiB). */
+  queueHighWaterMark?: number;
+  /** Milliseconds a consumer's queue may stay above the high-water mark with nothing read (default 30 s). */
   slowConsumerMs?: number;
   log: (level: 'info' | 'warn' | 'error', msg: string, extra?: Record<string, unknown>) => void;
   /** The token of the upgrade request (a custom `get_token`), used when the hello carries none. */
@@ -60,8 +63,7 @@ export class WebsocketEndpoint {
   private readonly idleTimeoutMs: number;
   private readonly idleSeconds: number;
   private readonly authTimeoutMs: number;
-  private readonly flowHighWaterMark: number;
-  private readonly slowConsumerMs: number;
+  private readonly queueOptions: { limit?: number; highWaterMark?: number; stallMs?: number };
   private readonly log: WebsocketEndpointOptions['log'];
   private readonly requestToken: WebsocketEndpointOptions['requestToken'];
   private readonly lastSeen = new Map<WebSocket, Seen>();
@@ -76,8 +78,7 @@ export class WebsocketEndpoint {
     this.idleSeconds = o.idleTimeout ?? 600;
     this.idleTimeoutMs = this.idleSeconds * 1000;
     this.authTimeoutMs = o.authTimeoutMs ?? 5000;
-    this.flowHighWaterMark = o.flowHighWaterMark ?? DEFAULT_FLOW_HIGH_WATER_MARK;
-    this.slowConsumerMs = o.slowConsumerMs ?? DEFAULT_SLOW_CONSUMER_MS;
+    this.queueOptions = { limit: o.queueLimit, highWaterMark: o.queueHighWaterMark, stallMs: o.slowConsumerMs };
     this.log = o.log;
     this.wss = new WebSocketServer({ noServer: true, maxPayload: o.maxPayload ?? 16 * 1024 * 1024, perMessageDeflate: false });
     this.wss.on('connection', (ws: WebSocket, req: IncomingMessage) => this.onConnection(ws, req));
@@ -97,11 +98,15 @@ export class WebsocketEndpoint {
   private sweepIdle(): void {
     const now = Date.now();
     for (const [ws, seen] of this.lastSeen) {
-      // A socket paused by back-pressure is not idle: it is waiting for its target to drain.
-      if (ws.isPaused) seen.at = now;
       if (now - seen.at > this.idleTimeoutMs) {
         this.lastSeen.delete(ws);
-        this.closeWithError(ws, 1001, `Idle timeout (${this.idleSeconds}s)`);
+        const reason = `Idle timeout (${this.idleSeconds}s)`;
+        if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: 'error', message: reason }));
+        // A client that does not read never answers the close handshake either.
+        cutOff(ws, 1001, reason);
+      } else if (ws.readyState === WebSocket.OPEN) {
+        // Answered by every WebSocket stack that reads its socket (the pong counts as life).
+        ws.ping();
       }
     }
   }
@@ -116,6 +121,9 @@ export class WebsocketEndpoint {
     }
     const seen: Seen = { at: Date.now() };
     this.lastSeen.set(ws, seen);
+    ws.on('pong', () => {
+      seen.at = Date.now();
+    });
     let session: ClientSession | null = null;
     let phase: 'hello' | 'connecting' | 'ready' | 'closed' = 'hello';
     // Frames (binary) and control messages (text) that arrive behind the hello, kept in order until
@@ -147,7 +155,8 @@ export class WebsocketEndpoint {
     };
 
     ws.on('message', (data: RawData, isBinary: boolean) => {
-      seen.at = Date.now();
+      // Text frames after the hello count as life in onText, except pings.
+      if (isBinary || phase === 'hello') seen.at = Date.now();
       if (phase === 'hello') {
         clearTimeout(authTimer);
         phase = 'connecting';
@@ -171,7 +180,7 @@ export class WebsocketEndpoint {
             phase = 'ready';
             this.sockets.set(s.id, ws);
             for (const f of early.splice(0)) {
-              if (typeof f === 'string') this.onText(ws, s, f);
+              if (typeof f === 'string') this.onText(ws, s, f, seen);
               else routeFrame(f);
             }
           },
@@ -180,7 +189,7 @@ export class WebsocketEndpoint {
       }
       if (!isBinary) {
         if (phase === 'connecting') early.push(data.toString());
-        else if (phase === 'ready') this.onText(ws, session, data.toString());
+        else if (phase === 'ready') this.onText(ws, session, data.toString(), seen);
         return;
       }
       const frame = toBytes(data);
@@ -191,6 +200,10 @@ export class WebsocketEndpoint {
 
   private async establish(ws: WebSocket, hello: Record<string, unknown>, req: IncomingMessage): Promise<ClientSession | null> {
     let session: ClientSession;
+    const queue = new ConsumerQueue(ws, {
+      ...this.queueOptions,
+      onCutOff: (reason) => this.log('warn', 'cut off a slow consumer', { client: session?.id, reason }),
+    });
     try {
       if (!hello.token && !hello.reconnection_token && this.requestToken) {
         const token = await this.requestToken(req);
@@ -198,20 +211,22 @@ export class WebsocketEndpoint {
       }
       session = await this.gateway.connect(hello, {
         deliver: (frame) => {
-          // A closing socket cannot take the frame: report it so the caller is rejected (§3.6).
-          if (ws.readyState !== WebSocket.OPEN) return false;
+          // A closing socket, or a consumer whose queue is full, cannot take the frame: report it
+          // so the caller is rejected (§3.6).
+          if (ws.readyState !== WebSocket.OPEN || !queue.admit()) return false;
           ws.send(frame, BINARY);
+          queue.queued();
           return true;
         },
         // A large payload goes out as it arrived, after the stamped header, in one message of two
         // WebSocket fragments (RFC 6455 §5.4), instead of being copied into a new frame.
         deliverParts: (head, rest) => {
-          if (ws.readyState !== WebSocket.OPEN) return false;
+          if (ws.readyState !== WebSocket.OPEN || !queue.admit()) return false;
           ws.send(head, FIRST_FRAGMENT);
           ws.send(rest, BINARY);
+          queue.queued();
           return true;
         },
-        flow: websocketFlow(ws, this.flowHighWaterMark, this.slowConsumerMs),
         close: (code, reason) => this.closeWithError(ws, code, reason),
       });
     } catch (err) {
@@ -240,7 +255,7 @@ export class WebsocketEndpoint {
     return session;
   }
 
-  private onText(ws: WebSocket, session: ClientSession | null, text: string): void {
+  private onText(ws: WebSocket, session: ClientSession | null, text: string, seen: Seen): void {
     if (text.length > 1000) return;
     let msg: { type?: unknown };
     try {
@@ -249,6 +264,9 @@ export class WebsocketEndpoint {
       this.log('warn', 'ignoring a text frame that is not JSON', { client: session?.id });
       return;
     }
+    // A text ping is no sign of life: a client that sends pings but never reads must still time
+    // out (it answers no protocol ping).
+    if (msg?.type !== 'ping') seen.at = Date.now();
     if (msg?.type === 'ping') {
       ws.send(JSON.stringify({ type: 'pong' }));
     } else if (msg?.type === 'refresh_token' && session) {
@@ -266,9 +284,10 @@ export class WebsocketEndpoint {
     return this.sockets.size;
   }
 
-  /** Bytes queued for sending on a client's socket (`<workspace>/<client_id>`), or null when not connected. */
+  /** Bytes queued for sending on a client's socket (`<workspace>/<client_id>`), or null when it is not open. */
   bufferedAmount(clientFullId: string): number | null {
-    return this.sockets.get(clientFullId)?.bufferedAmount ?? null;
+    const ws = this.sockets.get(clientFullId);
+    return ws?.readyState === WebSocket.OPEN ? ws.bufferedAmount : null;
   }
 
   /**

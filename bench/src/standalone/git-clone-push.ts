@@ -2,7 +2,8 @@
  * Git over smart HTTP: one push and one clone of the same repository through our server (a
  * git-storage artifact) next to its floor from the same run, stock `git http-backend` (CGI behind a
  * minimal Node server). Prints seconds, MB/s and the peak RSS of each server's process tree (the
- * server and the git processes it runs), sampled every 10 ms.
+ * server and the git processes it runs), sampled every 10 ms, after one warm-up push and clone of a
+ * tiny repository on each.
  * Usage: node --conditions=@hypha/source --import tsx src/standalone/git-clone-push.ts [--quick]
  * (full: 200 MB of incompressible files; quick: 8 MB)
  */
@@ -100,13 +101,28 @@ for (let i = 0; i < FILES; i++) await writeFile(join(source, `blob-${i}.bin`), r
 await git(['add', '.'], source);
 await git(['commit', '-q', '-m', 'bench data'], source);
 
+// A tiny repository pushed and cloned once on each server first, so the measured runs do not
+// include first-use costs (code loaded on demand, the database's first writes).
+const warm = join(tmp, 'warm');
+await mkdir(warm, { recursive: true });
+await git(['init', '-q', '-b', 'main'], warm);
+await writeFile(join(warm, 'warm.txt'), 'warm-up\n');
+await git(['add', '.'], warm);
+await git(['commit', '-q', '-m', 'warm-up'], warm);
+async function warmUp(url: string, name: string): Promise<void> {
+  await git(['push', '-q', url, 'main:main'], warm);
+  await git(['clone', '-q', url, join(tmp, `warm-clone-${name}`)]);
+}
+
 // Floor: git http-backend over a bare repository.
 const floorRoot = join(tmp, 'floor');
 await mkdir(floorRoot, { recursive: true });
 await git(['init', '-q', '--bare', 'repo.git'], floorRoot);
+await git(['init', '-q', '--bare', 'warm.git'], floorRoot);
 const floorPort = await freePort();
 const floorUrl = `http://127.0.0.1:${floorPort}/repo.git`;
 const floorServer = await startChild(process.execPath, [resolve(here, '..', 'floors', 'git-http-backend-server.mjs'), floorRoot, String(floorPort)], reachable(`${floorUrl}/info/refs?service=git-upload-pack`));
+await warmUp(`http://127.0.0.1:${floorPort}/warm.git`, 'floor');
 const floorPush = await measured(floorServer.pid!, () => git(['push', '-q', floorUrl, 'main:main'], source));
 const floorClone = await measured(floorServer.pid!, () => git(['clone', '-q', floorUrl, join(tmp, 'floor-clone')]));
 floorServer.kill('SIGTERM');
@@ -126,6 +142,7 @@ const am = (await api.getService!('public/artifact-manager')) as Record<string, 
 for (let attempt = 0; ; attempt++) {
   try {
     await am.create!({ alias: 'bench-git/repo', manifest: { name: 'repo' }, config: { storage: 'git' }, _rkwargs: true });
+    await am.create!({ alias: 'bench-git/warm', manifest: { name: 'warm' }, config: { storage: 'git' }, _rkwargs: true });
     break;
   } catch (err) {
     // the embedded database opens in the background; anything else is a real failure
@@ -134,6 +151,7 @@ for (let attempt = 0; ; attempt++) {
   }
 }
 const oursUrl = `${serverUrl.replace('http://', `http://git:${rootToken}@`)}/bench-git/git/repo`;
+await warmUp(`${serverUrl.replace('http://', `http://git:${rootToken}@`)}/bench-git/git/warm`, 'ours');
 const oursPush = await measured(ours.pid!, () => git(['push', '-q', oursUrl, 'main:main'], source));
 const oursClone = await measured(ours.pid!, () => git(['clone', '-q', oursUrl, join(tmp, 'ours-clone')]));
 await (api.disconnect as () => Promise<void>)();

@@ -22,7 +22,7 @@ export function randomSecret(): string {
 export class ClientPool {
   private readonly clients = new Set<HyphaClient>();
 
-  async connect(serverUrl: string, config: { client_id: string; token: string; workspace?: string }): Promise<HyphaClient> {
+  async connect(serverUrl: string, config: { client_id: string; token?: string; workspace?: string; method_timeout?: number }): Promise<HyphaClient> {
     // `logger: null` silences the client; hypha-rpc's typings do not list that key.
     const options = { server_url: serverUrl, WebSocketClass: WebSocket, logger: null, method_timeout: 30, ...config };
     const client = (await hyphaWebsocketClient.connectToServer(options as ConnectConfig)) as HyphaClient;

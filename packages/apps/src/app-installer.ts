@@ -59,6 +59,9 @@ function fileBytes(f: Record<string, unknown>): { path: string; bytes: Uint8Arra
 }
 
 export class AppInstaller {
+  /** Called after a commit (install or commit_app) succeeded: daemon apps start here. */
+  onCommitted: ((workspace: string, appId: string, manifest: Record<string, any>) => void) | null = null;
+
   constructor(
     private readonly host: AppsHost,
     private readonly store: AppStore,
@@ -145,7 +148,9 @@ export class AppInstaller {
     const session = await this.launcher.start(appId, { ...o, stage: true, version: 'stage', fresh: true }, ctx);
     await this.launcher.stopSession(session.id);
     const committed = await this.store.commit(id, o.version ?? null, ctx);
-    return { ...(committed.manifest ?? {}), id: appId };
+    const manifest = { ...(committed.manifest ?? {}), id: appId };
+    this.onCommitted?.(ctx.ws, appId, manifest);
+    return manifest;
   }
 
   async uninstall(appId: string, ctx: CallContext): Promise<void> {

@@ -13,6 +13,9 @@ import type { AppSession } from './session-store.js';
 import { SessionStore } from './session-store.js';
 import type { WorkerHandle, WorkerPool } from './worker-pool.js';
 import type { LogPage } from './worker-contract.js';
+import { CallMeter } from './call-meter.js';
+import { InactivityWatch } from './inactivity-watch.js';
+import { autoscalingConfig } from './autoscaler.js';
 
 export interface StartOptions {
   timeout?: number | null;
@@ -29,6 +32,8 @@ export interface StartOptions {
 
 const DEFAULT_TIMEOUT = 60;
 const DEFAULT_STOP_AFTER_INACTIVE = 600;
+/** How long cleanup waits for a worker's `stop` or `get_logs` before going on without it. */
+const WORKER_CALL_BOUND_MS = 5000;
 
 export function canRead(ctx: CallContext, ws: string): boolean {
   return checkPermission(ctx.user as unknown as UserInfo, ws, 'r');
@@ -38,10 +43,19 @@ function clientIdFor(): string {
   return `_rapp_${randomBytes(9).toString('base64url').replace(/[-_]/g, 'x')}__rlb`;
 }
 
+/** How often idle sessions are looked for, and call counts written (ms). */
+export interface LauncherTiming {
+  activityCheckMs?: number;
+  meterFlushMs?: number;
+  /** How often the leader looks at autoscaled apps (the reference: 10 s). */
+  autoscaleCheckMs?: number;
+}
+
 export class AppLauncher {
   readonly sessions: SessionStore;
-  private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
-  private readonly lastActivity = new Map<string, number>();
+  /** Calls routed to app clients (fed by the server's router). */
+  readonly meter: CallMeter;
+  readonly inactivity: InactivityWatch;
   private readonly unsubscribe: Array<() => void> = [];
 
   constructor(
@@ -49,8 +63,11 @@ export class AppLauncher {
     private readonly store: AppStore,
     private readonly workers: WorkerPool,
     private readonly log: (msg: string, extra?: Record<string, unknown>) => void,
+    timing: LauncherTiming = {},
   ) {
     this.sessions = new SessionStore(host.kv);
+    this.meter = new CallMeter(host.kv, host.serverId, (msg, err) => log(msg, { error: String(err) }), timing.meterFlushMs);
+    this.inactivity = new InactivityWatch(this.meter, (id) => this.stopSession(id), log, timing.activityCheckMs);
     this.unsubscribe.push(host.onEvent('client_disconnected', (ws, data) => {
       this.onClientGone(ws, String(data.id ?? '')).catch((err: unknown) => this.log('session cleanup failed', { error: String(err) }));
     }));
@@ -58,8 +75,8 @@ export class AppLauncher {
 
   close(): void {
     for (const u of this.unsubscribe) u();
-    for (const t of this.timers.values()) clearTimeout(t);
-    this.timers.clear();
+    this.inactivity.close();
+    this.meter.close();
   }
 
   /** Load per worker: its number of sessions here (for `min_load`). */
@@ -81,7 +98,7 @@ export class AppLauncher {
     const daemon = manifest.daemon === true;
     const stopAfter = o.stop_after_inactive ?? sc.stop_after_inactive ?? (daemon ? 0 : DEFAULT_STOP_AFTER_INACTIVE);
     if (daemon && stopAfter > 0) throw new InvalidArgumentError('stop_after_inactive is not allowed for daemon apps');
-    const autoscaling = Boolean((manifest.autoscaling as Record<string, unknown> | null)?.enabled);
+    const autoscaling = manifest.autoscaling ? autoscalingConfig(manifest.autoscaling).enabled : false;
     if (!o.fresh && !o.stage) {
       const running = await this.sessions.list(manifest.singleton ? '*' : ws);
       const existing = running.find((s) => s.app_id === appId && s.status !== 'stopped');
@@ -151,7 +168,9 @@ export class AppLauncher {
           disable_ssl: false,
           ...additional,
         }),
-        timeout * 1000,
+        // The worker may use all of `timeout` (python-eval runs the script that long); the grace
+        // lets its answer arrive.
+        timeout * 1000 + WORKER_CALL_BOUND_MS,
         `worker ${worker.id} did not start the app within ${timeout}s`,
       );
       if (detached) await new Promise((r) => setTimeout(r, 100));
@@ -173,13 +192,14 @@ export class AppLauncher {
     if (services.length > 0) {
       await this.store.edit(artifact.id, { ...manifest, services, service_ids: services.map((s) => s.id) }, Boolean(o.stage), ctx);
     }
-    if (!daemon && stopAfter > 0) this.touch(sessionId, stopAfter);
+    if (!daemon && stopAfter > 0) this.inactivity.watch(sessionId, stopAfter);
     return session;
   }
 
+  /** Undoes a failed start; bounded, so a worker that never answers `stop` cannot hold the caller. */
   private async abort(session: AppSession, worker: WorkerHandle): Promise<void> {
     try {
-      await worker.stop(session.id);
+      await withTimeout(Promise.resolve(worker.stop(session.id)), WORKER_CALL_BOUND_MS, `worker ${worker.id} did not answer stop within ${WORKER_CALL_BOUND_MS / 1000}s`);
     } catch (err) {
       this.log('worker stop after a failed start failed', { session: session.id, error: String(err) });
     }
@@ -194,7 +214,7 @@ export class AppLauncher {
 
   private async logsText(worker: WorkerHandle, sessionId: string): Promise<string> {
     try {
-      const page = await withTimeout(worker.getLogs(sessionId), 5000, 'get_logs timed out');
+      const page = await withTimeout(worker.getLogs(sessionId), WORKER_CALL_BOUND_MS, 'get_logs timed out');
       if (typeof page === 'string') return page;
       return (page as LogPage).items.map((i) => `[${i.type}] ${i.content}`).join('\n');
     } catch (err) {
@@ -202,20 +222,9 @@ export class AppLauncher {
     }
   }
 
-  /** Marks activity on a session; it stops after `stop_after_inactive` seconds without any. */
-  touch(sessionId: string, seconds?: number): void {
-    const existing = this.timers.get(sessionId);
-    const s = seconds ?? (existing as unknown as { seconds?: number } | undefined)?.seconds;
-    if (!s) return;
-    if (existing) clearTimeout(existing);
-    const timer = setTimeout(() => {
-      this.timers.delete(sessionId);
-      this.stopSession(sessionId).catch((err: unknown) => this.log('inactive session stop failed', { session: sessionId, error: String(err) }));
-    }, s * 1000);
-    timer.unref?.();
-    Object.assign(timer, { seconds: s });
-    this.timers.set(sessionId, timer);
-    this.lastActivity.set(sessionId, Date.now());
+  /** Activity on a session other than a routed call (resets its inactivity clock). */
+  touch(sessionId: string): void {
+    this.inactivity.touch(sessionId);
   }
 
   /** `stop`: read on the caller's workspace and on the session's. */
@@ -233,18 +242,17 @@ export class AppLauncher {
   /** Stops a session without permission checks (inactivity, disconnects, uninstall). */
   async stopSession(sessionId: string): Promise<void> {
     const session = await this.sessions.get(sessionId);
+    this.inactivity.unwatch(sessionId);
     if (!session) return;
-    const t = this.timers.get(sessionId);
-    if (t) clearTimeout(t);
-    this.timers.delete(sessionId);
     try {
       const worker = await this.workers.handle(session.worker_id, this.host.rootContext(session.workspace));
-      await worker.stop(sessionId);
+      await withTimeout(Promise.resolve(worker.stop(sessionId)), WORKER_CALL_BOUND_MS, `worker ${worker.id} did not answer stop within ${WORKER_CALL_BOUND_MS / 1000}s`);
     } catch (err) {
       this.log('worker stop failed', { session: sessionId, error: String(err) });
     }
     await this.sessions.delete(sessionId);
     this.decrement(session.worker_id);
+    await this.meter.forget(sessionId);
     await this.host.removeClient(session.workspace, session.client_id);
   }
 
@@ -287,6 +295,8 @@ export class AppLauncher {
     for (const s of await this.sessions.list('*')) {
       if (s.worker_id.split(':')[0] === fullId || s.worker_id.includes(`/${bare}:`)) {
         await this.sessions.delete(s.id);
+        this.inactivity.unwatch(s.id);
+        await this.meter.forget(s.id);
         this.decrement(s.worker_id);
       }
     }

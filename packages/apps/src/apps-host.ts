@@ -23,6 +23,8 @@ export interface AppsHost {
   onEvent(type: string, handler: (workspace: string, data: Record<string, any>) => void): Unsubscribe;
   /** Forgets a stopped session's client: its services leave the registry now, not when its socket closes. */
   removeClient(workspace: string, clientId: string): Promise<void>;
+  /** Whether this instance leads its cluster (always true for a single server): autoscaling acts only there. */
+  isLeader(): boolean;
   /** A context acting as root in `workspace` (lazy and daemon starts). */
   rootContext(workspace: string): CallContext;
 }

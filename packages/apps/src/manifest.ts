@@ -3,6 +3,7 @@
  * installed app gets, and `validate_app_manifest`'s report.
  */
 import { InvalidArgumentError } from '@hypha/service';
+import { autoscalingErrors } from './autoscaler.js';
 
 /** An app manifest as stored in the app artifact (extra keys are kept). */
 export interface AppManifest {
@@ -78,6 +79,7 @@ export function manifestErrors(manifest: unknown): string[] {
   }
   const sai = (m.startup_config as Record<string, unknown> | undefined)?.stop_after_inactive;
   if (sai !== undefined && sai !== null && typeof sai !== 'number') errors.push(`Field 'startup_config.stop_after_inactive' must be a number, got ${kindOf(sai)}`);
+  if (kindOf(m.autoscaling) === 'object') errors.push(...autoscalingErrors(m.autoscaling));
   if (m.type === 'mcp-server') errors.push(...mcpErrors(m.mcpServers));
   if (m.type === 'a2a-agent') errors.push(...a2aErrors(m.a2aAgents));
   return errors;

@@ -7,13 +7,18 @@ import { NotFoundError } from '@hypha/service';
 import type { AppsHost, AppStore } from './apps-host.js';
 import { AppInstaller } from './app-installer.js';
 import { AppLauncher } from './app-launcher.js';
+import type { LauncherTiming } from './app-launcher.js';
 import type { AppWorker } from './worker-contract.js';
-import { WorkerPool } from './worker-pool.js';
+import { WorkerNotFoundError, WorkerPool } from './worker-pool.js';
+import { Autoscaler } from './autoscaler.js';
 
 export interface ServerAppsOptions {
   host: AppsHost;
   store: AppStore;
   log?: (msg: string, extra?: Record<string, unknown>) => void;
+  /** Errors that need an operator (a daemon app that fails to start). Defaults to `log`. */
+  logError?: (msg: string, extra?: Record<string, unknown>) => void;
+  timing?: LauncherTiming;
 }
 
 export class ServerApps {
@@ -22,14 +27,54 @@ export class ServerApps {
   readonly workers: WorkerPool;
   readonly launcher: AppLauncher;
   readonly installer: AppInstaller;
+  readonly autoscaler: Autoscaler;
+  private readonly log: (msg: string, extra?: Record<string, unknown>) => void;
+  private readonly logError: (msg: string, extra?: Record<string, unknown>) => void;
 
   constructor(o: ServerAppsOptions) {
     this.host = o.host;
     this.store = o.store;
     const log = o.log ?? (() => undefined);
+    this.log = log;
+    this.logError = o.logError ?? log;
     this.workers = new WorkerPool(o.host);
-    this.launcher = new AppLauncher(o.host, o.store, this.workers, log);
+    this.launcher = new AppLauncher(o.host, o.store, this.workers, log, o.timing);
     this.installer = new AppInstaller(o.host, o.store, this.workers, this.launcher);
+    this.autoscaler = new Autoscaler(o.host, o.store, this.launcher, log, o.timing?.autoscaleCheckMs);
+    this.installer.onCommitted = (ws, appId, manifest) => {
+      if (manifest.daemon === true) void this.startDaemon(ws, appId, manifest);
+    };
+  }
+
+  /** A call routed to `<ws>/<client>` (the router's call observer): counts for app clients. */
+  recordCall(target: string, method?: string): void {
+    this.launcher.meter.record(target, method);
+  }
+
+  /**
+   * A workspace was loaded: start its daemon apps that are not running, each as its installer
+   * (`startup_context`). A missing worker type is a warning; other failures are errors.
+   */
+  async prepareWorkspace(workspace: string): Promise<void> {
+    const root = this.host.rootContext(workspace);
+    const apps = await this.store.list(workspace, root);
+    for (const a of apps) {
+      if (a.manifest?.daemon === true) await this.startDaemon(workspace, a.alias, a.manifest);
+    }
+  }
+
+  private async startDaemon(workspace: string, appId: string, manifest: Record<string, any>): Promise<void> {
+    const running = (await this.launcher.sessions.list(workspace)).some((s) => s.app_id === appId && s.status !== 'stopped');
+    if (running) return;
+    const root = this.host.rootContext(workspace);
+    const startup = manifest.startup_context as { user?: Record<string, unknown> } | undefined;
+    const ctx: CallContext = startup?.user ? { ...root, user: startup.user as unknown as CallContext['user'] } : root;
+    try {
+      await this.launcher.start(appId, {}, ctx);
+    } catch (err) {
+      if (err instanceof WorkerNotFoundError) this.log('daemon app skipped: no worker for its type here', { workspace, app: appId, error: err.message });
+      else this.logError('daemon app failed to start', { workspace, app: appId, error: err instanceof Error ? err.message : String(err) });
+    }
   }
 
   /** Registers an in-process worker under its full service id. */
@@ -53,6 +98,7 @@ export class ServerApps {
     const startup = m.startup_context as { ws?: string; user?: Record<string, unknown> } | undefined;
     const ctx: CallContext = startup?.user ? { ...root, ws: workspace, user: startup.user as unknown as CallContext['user'], from: root.from } : root;
     const running = (await this.launcher.sessions.list(workspace)).find((s) => s.app_id === appId && s.status === 'running');
+    if (running) this.launcher.touch(running.id);
     const session = running ?? (await this.launcher.start(appId, { wait_for_service: serviceName }, ctx));
     return `${session.id}:${serviceName}`;
   }
@@ -85,6 +131,7 @@ export class ServerApps {
   }
 
   close(): void {
+    this.autoscaler.close();
     this.launcher.close();
   }
 }

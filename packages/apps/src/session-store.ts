@@ -44,7 +44,7 @@ function encode(session: AppSession): Record<string, string> {
   return out;
 }
 
-const BOOLEAN_FIELDS = new Set(['daemon', 'worker_managed', 'singleton']);
+const BOOLEAN_FIELDS = new Set(['daemon', 'worker_managed', 'singleton', 'autoscaling']);
 
 function decode(hash: Record<string, string>): AppSession {
   const out: Record<string, unknown> = {};

@@ -41,8 +41,12 @@ export interface ArtifactBackends {
 }
 
 export interface ArtifactManagerOptions {
-  /** The database and blob store; may still be opening (calls wait for it). */
-  backends: ArtifactBackends | Promise<ArtifactBackends>;
+  /**
+   * The database and blob store; may still be opening (calls wait for it), or a function that
+   * opens them, called by the first call that needs them (an embedded database then costs no
+   * memory until the artifact manager is used).
+   */
+  backends: ArtifactBackends | Promise<ArtifactBackends> | (() => Promise<ArtifactBackends>);
   /**
    * Where in-progress multipart uploads are kept: the server's event bus key-value side (memory,
    * or Redis in a cluster, so any instance can complete an upload another one started).
@@ -80,17 +84,26 @@ export function requireContext(context: unknown): ArtifactContext {
 
 export class ArtifactAccess {
   private backends: ArtifactBackends | null = null;
-  private readonly pending: Promise<ArtifactBackends>;
+  private pending: Promise<ArtifactBackends> | null = null;
 
   constructor(readonly options: ArtifactManagerOptions) {
-    this.pending = Promise.resolve(options.backends).then((b) => (this.backends = b));
-    // A failed open is reported by every call that waits for it.
-    this.pending.catch(() => undefined);
+    if (typeof options.backends !== 'function') this.start(options.backends);
   }
 
-  /** Resolves once the database and store are open. */
+  private start(backends: ArtifactBackends | Promise<ArtifactBackends>): Promise<ArtifactBackends> {
+    const pending = Promise.resolve(backends).then((b) => (this.backends = b));
+    // A failed open is reported by every call that waits for it.
+    pending.catch(() => undefined);
+    this.pending = pending;
+    return pending;
+  }
+
+  /** Resolves once the database and store are open (opening them first when they open on demand). */
   async ready(): Promise<ArtifactBackends> {
-    return this.backends ?? (await this.pending);
+    if (this.backends) return this.backends;
+    if (this.pending) return this.pending;
+    const open = this.options.backends as () => Promise<ArtifactBackends>;
+    return this.start(open());
   }
 
   get isReady(): boolean {

@@ -4,6 +4,7 @@ import type { Extensions } from '@electric-sql/pglite';
 import type { Dialect } from 'kysely';
 import { PGliteDialect } from './pglite-dialect.js';
 import { INT8_OID, parseInt8 } from './int8.js';
+import { PGLITE_SETTINGS, createDatabaseInChild, hasDatabase } from './pglite-init.js';
 
 /** Options of {@link openPGlite}. */
 export interface PGliteBackendOptions {
@@ -20,7 +21,8 @@ export const PGLITE_SUBDIR = 'pglite';
 
 /**
  * Opens (creating on first use) an embedded PGlite database and returns a Kysely dialect over it.
- * Creating a fresh database takes seconds, which is why callers open it in the background.
+ * A fresh on-disk database is created in a child process (see `createDatabaseInChild`), which
+ * takes seconds, which is why callers open it in the background.
  */
 export async function openPGlite(options: PGliteBackendOptions): Promise<Dialect> {
   const { PGlite } = await import('@electric-sql/pglite');
@@ -28,9 +30,11 @@ export async function openPGlite(options: PGliteBackendOptions): Promise<Dialect
   if (options.dataDir !== undefined) {
     dataDir = join(options.dataDir, PGLITE_SUBDIR);
     await mkdir(dataDir, { recursive: true });
+    if (!hasDatabase(dataDir)) await createDatabaseInChild(dataDir);
   }
   const pglite = await PGlite.create({
     dataDir,
+    startParams: [...PGlite.defaultStartParams, ...PGLITE_SETTINGS],
     extensions: options.extensions,
     parsers: { [INT8_OID]: parseInt8 },
   });

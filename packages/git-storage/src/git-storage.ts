@@ -10,8 +10,11 @@ import { PackOpLimiter } from './limits.js';
 import type { SharedLock } from './shared-lock.js';
 
 export interface GitStorageOptions {
-  /** The artifact blob store (filesystem or S3), or a promise of it while it opens. */
-  store: BlobStore | Promise<BlobStore>;
+  /**
+   * The artifact blob store (filesystem or S3), a promise of it while it opens, or a function
+   * that opens it, called when the first repository is used.
+   */
+  store: BlobStore | Promise<BlobStore> | (() => Promise<BlobStore>);
   /** Directory of the local cache repositories (one bare repository per stored repository). */
   cacheDir: string;
   /** `HYPHA_GIT_MAX_CONCURRENT_PACK_OPS`. @default 4 */
@@ -38,12 +41,19 @@ export function gitStorageEnv(env: NodeJS.ProcessEnv = process.env): Pick<GitSto
 export class GitStorage {
   readonly limiter: PackOpLimiter;
   private readonly repos = new Map<string, GitRepo>();
-  private readonly storePromise: Promise<BlobStore>;
+  private storePromise: Promise<BlobStore> | null = null;
 
   constructor(readonly options: GitStorageOptions) {
     this.limiter = new PackOpLimiter(options.maxConcurrentPackOps ?? 4, options.packAcquireTimeoutMs ?? 30_000);
-    this.storePromise = Promise.resolve(options.store);
+    if (typeof options.store !== 'function') this.openStore();
+  }
+
+  private openStore(): Promise<BlobStore> {
+    if (this.storePromise) return this.storePromise;
+    const store = this.options.store;
+    this.storePromise = typeof store === 'function' ? store() : Promise.resolve(store);
     this.storePromise.catch(() => undefined);
+    return this.storePromise;
   }
 
   /** The repository stored under `prefix` (a key prefix ending with `/`). */
@@ -51,7 +61,7 @@ export class GitStorage {
     if (!prefix.endsWith('/')) throw new Error(`git repository prefix must end with '/', got ${JSON.stringify(prefix)}`);
     let repo = this.repos.get(prefix);
     if (!repo) {
-      const store = await this.storePromise;
+      const store = await this.openStore();
       repo = this.repos.get(prefix);
       if (!repo) {
         const dir = join(this.options.cacheDir, createHash('sha256').update(prefix).digest('hex').slice(0, 32) + '.git');

@@ -13,7 +13,7 @@ export type { InServerPeer, InServerPeerOptions, InServerRpcOptions, RpcFactory 
 export type { ManagerRpc } from './manager/manager-peer.js';
 export type { RouterConnection } from './manager/router-connection.js';
 export { MessageRouter } from './routing/message-router.js';
-export type { EndpointFlow, RouteEndpoint, RouteHandle } from './routing/message-router.js';
+export type { RouteEndpoint, RouteHandle } from './routing/message-router.js';
 export { ownedBy } from './workspaces/workspace-info.js';
 export { splitFullServiceId } from './registry/service-registry.js';
 export { serviceKey, serviceKeyPattern, parseServiceKey } from './registry/service-key.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { encode } from '@msgpack/msgpack';
 import { decodeFrame, decodeFrameHeader } from '@hypha/rpc';
-import { SenderStamp, readRoutingFields, stampFrame, stampHeader } from '../src/routing/header-stamp.js';
+import { SenderStamp, methodOf, readRoutingFields, stampFrame, stampHeader } from '../src/routing/header-stamp.js';
 
 const user = { id: 'u1', roles: ['r'], is_anonymous: false, scope: { workspaces: { 'ws-1': 'rw' }, current_workspace: 'ws-1' } };
 
@@ -67,11 +67,20 @@ describe('stampFrame', () => {
 describe('readRoutingFields', () => {
   it('reads type/to/from/session and where segment 1 ends, ignoring other fields', () => {
     const frame = frameOf({ type: 'method', from: 'c1', to: 'ws-1/ü', session: 's'.repeat(80), args: [1, { x: 'y' }], n: 5 }, { z: 1 });
-    expect(readRoutingFields(frame)).toEqual({ type: 'method', from: 'c1', to: 'ws-1/ü', session: 's'.repeat(80), headerEnd: decodeFrameHeader(frame).headerEnd });
+    expect(readRoutingFields(frame)).toEqual({ type: 'method', from: 'c1', to: 'ws-1/ü', session: 's'.repeat(80), methodStart: -1, methodEnd: -1, headerEnd: decodeFrameHeader(frame).headerEnd });
+  });
+
+  it('records where the method is, and decodes it only on demand', () => {
+    const frame = frameOf({ type: 'method', to: 'c2', method: 'services.built-in.message_cache.set' }, { args: [] });
+    const fields = readRoutingFields(frame)!;
+    expect(fields.methodStart).toBeGreaterThan(0);
+    expect(fields.methodEnd).toBeGreaterThan(fields.methodStart);
+    expect(methodOf(frame, fields)).toBe('services.built-in.message_cache.set');
+    expect(methodOf(frameOf({ type: 'x' }), readRoutingFields(frameOf({ type: 'x' }))!)).toBeUndefined();
   });
 
   it('leaves non-string routing fields undefined', () => {
-    expect(readRoutingFields(frameOf({ to: 5, from: null }))).toEqual({ type: undefined, to: undefined, from: undefined, session: undefined, headerEnd: 11 });
+    expect(readRoutingFields(frameOf({ to: 5, from: null }))).toEqual({ type: undefined, to: undefined, from: undefined, session: undefined, methodStart: -1, methodEnd: -1, headerEnd: 11 });
   });
 
   it('returns null for segment 1 that is not a complete map', () => {

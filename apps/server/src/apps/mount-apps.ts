@@ -4,7 +4,7 @@
  * exists, the browser worker when Chromium exists, the terminal worker on request).
  */
 import { spawnSync } from 'node:child_process';
-import { ServerApps, serverAppsServiceDef, workerService } from '@hypha/apps';
+import { ServerApps, isAppClient, serverAppsServiceDef, workerService } from '@hypha/apps';
 import type { AppWorker, AppsHost } from '@hypha/apps';
 import { createRootUser, checkPermission } from '@hypha/auth';
 import type { UserInfo } from '@hypha/auth';
@@ -32,6 +32,8 @@ export interface MountAppsOptions {
   enableMcp?: boolean;
   /** Register the a2a-agent app type's proxy worker (`--enable-a2a`). */
   enableA2a?: boolean;
+  /** How often the leader looks at autoscaled apps (ms; default 10 s, as the reference). */
+  autoscaleCheckMs?: number;
   /** Extra in-process workers (tests, embedders). */
   workers?: AppWorker[];
 }
@@ -61,8 +63,15 @@ function hostFor(core: HyphaCore): AppsHost {
     removeClient: async (ws, cid) => {
       if ((await core.registry.clientKeys(ws, cid)).length > 0) await core.manager.deleteClient(ws, cid);
     },
+    isLeader: () => (core.cluster ? core.cluster.isLeader : true),
     rootContext: (ws) => ({ ws, from: `${ws}/${core.builtins.clientId}`, user: root as unknown as CallContext['user'] }),
   };
+}
+
+/** `ACTIVITY_CHECK_INTERVAL` (seconds, as the reference reads it) → ms; default 1 s. */
+function activityCheckMs(env: Record<string, string | undefined>): number {
+  const v = Number(env.ACTIVITY_CHECK_INTERVAL);
+  return Number.isFinite(v) && v > 0 ? Math.max(50, v * 1000) : 1000;
 }
 
 function commandExists(cmd: string): boolean {
@@ -72,7 +81,13 @@ function commandExists(cmd: string): boolean {
 export async function mountApps(o: MountAppsOptions): Promise<MountedApps> {
   const host = hostFor(o.core);
   const store = new ArtifactAppStore(o.artifacts.manager, o.artifacts.files, host.rootContext);
-  const apps = new ServerApps({ host, store, log: (msg, extra) => o.log('warn', msg, extra) });
+  const apps = new ServerApps({
+    host,
+    store,
+    log: (msg, extra) => o.log('warn', msg, extra),
+    logError: (msg, extra) => o.log('error', msg, extra),
+    timing: { activityCheckMs: activityCheckMs(o.env), autoscaleCheckMs: o.autoscaleCheckMs },
+  });
   const authorize = (ctx: CallContext, permission: string) => {
     if (permission === 'none') return;
     if (!checkPermission(ctx.user as unknown as UserInfo, ctx.ws, permission as 'read')) throw new PermissionDeniedError(`Permission denied for workspace ${ctx.ws}`);
@@ -81,7 +96,10 @@ export async function mountApps(o: MountAppsOptions): Promise<MountedApps> {
   o.core.manager.setAppLauncher({
     lazyStart: (ws, svc, appId) => apps.lazyStart(ws, svc, appId),
     appServices: (ws) => apps.appServices(ws),
+    prepareWorkspace: (ws) => apps.prepareWorkspace(ws),
   });
+  o.core.router.callObserverFilter = isAppClient;
+  o.core.router.callObserver = (target, method) => apps.recordCall(target, method);
   const workers: AppWorker[] = [...(o.workers ?? [])];
   const python = o.env.HYPHA_PYTHON ?? 'python3';
   if (commandExists(python)) {
@@ -108,9 +126,14 @@ export async function mountApps(o: MountAppsOptions): Promise<MountedApps> {
     const id = await o.core.builtins.register(service, { workspace: 'public' });
     apps.addLocalWorker(id, w);
   }
+  // Workspaces that outlived a restart (kept in Redis) are loaded already: start their daemons.
+  void (async () => {
+    for (const info of await o.core.workspaces.list()) await apps.prepareWorkspace(info.id);
+  })().catch((err: unknown) => o.log('error', 'daemon apps of existing workspaces failed to start', { error: String(err) }));
   return {
     apps,
     async close() {
+      o.core.router.callObserver = null;
       o.core.manager.setAppLauncher(null);
       apps.close();
       await Promise.all(workers.map((w) => w.shutdown().catch((err: unknown) => o.log('error', 'worker shutdown failed', { worker: w.id, error: String(err) }))));

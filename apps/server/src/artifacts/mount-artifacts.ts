@@ -1,8 +1,9 @@
 /**
  * Starts the artifact manager inside the server: opens its database (PGlite in the data dir, or
  * PostgreSQL) and blob store (files in the data dir served as signed URLs at `/fs-blobs`, or S3)
- * in the background, registers `public/artifact-manager` through the core's built-in service
- * host, and mounts the artifact HTTP routes. Calls wait until the database is open.
+ * in the background (PostgreSQL) or on first use (PGlite), registers `public/artifact-manager`
+ * through the core's built-in service host, and mounts the artifact HTTP routes. Calls wait until
+ * the database is open.
  */
 import { createHash } from 'node:crypto';
 import type { Express } from 'express';
@@ -50,8 +51,8 @@ export interface ArtifactTestOptions {
 export interface MountedArtifacts {
   manager: ArtifactManager;
   files: ArtifactFiles;
-  /** Resolves when the database and store are open (rejects if they fail to open). */
-  ready: Promise<void>;
+  /** Resolves when the database and store are open, opening them if nothing did yet (rejects if they fail to open). */
+  readonly ready: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -90,21 +91,31 @@ export async function mountArtifacts(o: MountArtifactsOptions): Promise<MountedA
   // A key of its own, derived from the JWT secret, so blob URLs survive restarts like tokens do.
   const signingSecret = createHash('sha256').update(`hypha-fs-blobs:${o.jwtSecret}`).digest('hex');
   const localBaseUrl = o.core.manager.serverInfo.local_base_url;
-  const opening = openArtifactBackends({
-    databaseUri: s.databaseUri,
-    databaseSchema: o.test?.databaseSchema,
-    dataDir: s.dataDir,
-    s3,
-    fsSigning: { secret: signingSecret, baseUrl: `${o.publicBaseUrl}/fs-blobs` },
-    createS3Store: o.test?.createS3Store,
-  });
+  let opening: Promise<OpenedBackends> | null = null;
   let opened: OpenedBackends | null = null;
-  const ready = opening.then((b) => {
-    opened = b;
-  });
-  ready.catch((err: unknown) => o.log('error', 'artifact manager storage failed to open', { error: err instanceof Error ? err.message : String(err) }));
+  const open = (): Promise<OpenedBackends> => {
+    if (opening) return opening;
+    opening = openArtifactBackends({
+      databaseUri: s.databaseUri,
+      databaseSchema: o.test?.databaseSchema,
+      dataDir: s.dataDir,
+      s3,
+      fsSigning: { secret: signingSecret, baseUrl: `${o.publicBaseUrl}/fs-blobs` },
+      createS3Store: o.test?.createS3Store,
+    });
+    opening.then(
+      (b) => (opened = b),
+      (err: unknown) => o.log('error', 'artifact manager storage failed to open', { error: err instanceof Error ? err.message : String(err) }),
+    );
+    return opening;
+  };
+  // PostgreSQL opens in the background at start (a wrong URI shows at once). The embedded
+  // database opens when the artifact manager is first used: PGlite holds ~130 MB that an idle
+  // server does not need (issue #10 item 11).
+  if (s.databaseUri) void open().catch(() => undefined);
+  const ready = (): Promise<void> => open().then(() => undefined);
   const manager = new ArtifactManager({
-    backends: opening,
+    backends: open,
     publicBaseUrl: o.publicBaseUrl,
     // Multipart upload state on the bus, so any instance of a cluster can complete an upload.
     keyValue: o.core.bus,
@@ -126,7 +137,7 @@ export async function mountArtifacts(o: MountArtifactsOptions): Promise<MountedA
     let handler: ((req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => Promise<void>) | null = null;
     o.app.use(blobPath, (req, res, next) => {
       const serve = async () => {
-        await ready;
+        await ready();
         if (!handler) {
           const { store } = await manager.access.ready();
           if (!(store instanceof FsBlobStore)) throw new Error('fs-blobs route without a filesystem store');
@@ -179,13 +190,16 @@ export async function mountArtifacts(o: MountArtifactsOptions): Promise<MountedA
   return {
     manager,
     files,
-    ready,
+    get ready() {
+      return ready();
+    },
     async close() {
       const backends = opened as OpenedBackends | null;
       if (backends) {
         await backends.close();
         return;
       }
+      if (!opening) return;
       // Still opening (a fresh PGlite takes seconds): do not hold the shutdown for it; close it
       // as soon as it is open.
       opening.then(

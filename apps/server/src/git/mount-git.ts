@@ -50,7 +50,7 @@ export function gitDefaultBranch(row: Pick<ArtifactRow, 'config'>): string {
 
 export function mountGit(o: MountGitOptions): GitArtifacts {
   const cacheDir = o.dataDir ? join(o.dataDir, 'git-cache') : join(tmpdir(), `hypha-git-cache-${process.pid}`);
-  const storage = new GitStorage({ store: o.manager.access.ready().then((b) => b.store), cacheDir, sharedLock: keyValueLock(o.locks), ...gitStorageEnv() });
+  const storage = new GitStorage({ store: async () => (await o.manager.access.ready()).store, cacheDir, sharedLock: keyValueLock(o.locks), ...gitStorageEnv() });
   const handler = createGitHttpHandler<UserInfo>({
     storage,
     publicBaseUrl: o.publicBaseUrl,

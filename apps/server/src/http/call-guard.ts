@@ -4,7 +4,7 @@
  * node of a cluster), and with 504 when it outlasts the HTTP call timeout even though the
  * provider keeps sending heartbeats.
  */
-import { decodeFrameHeader } from '@hypha/rpc';
+import { RpcError, decodeFrameHeader } from '@hypha/rpc';
 import type { HyphaCore } from '@hypha/workspace';
 import { HttpError } from './http-errors.js';
 
@@ -55,6 +55,12 @@ export async function guardCall<T>(core: HyphaCore, call: Promise<T>, o: GuardOp
   });
   try {
     return await Promise.race([call, failures]);
+  } catch (err) {
+    // The server's `peer_not_found` for the departed provider can beat its workspace broadcast.
+    if (err instanceof RpcError && err.code === 'CLIENT_DISCONNECTED' && err.message.includes(o.provider)) {
+      throw new ProviderGoneError(o.provider, o.what);
+    }
+    throw err;
   } finally {
     watch.stop();
     if (timer) clearTimeout(timer);

@@ -46,7 +46,10 @@ export async function mountOpsRoutes(app: Express, o: OpsRoutesOptions): Promise
       if (reason === null) return next();
       res.status(403).json({ success: false, detail: `IP blocked: ${reason}` });
     } catch (err) {
-      next(err);
+      // The block list lives in the event bus: while it is unreachable (Redis restarting) the
+      // server cannot tell whether the caller is blocked and says so, instead of a bare 500.
+      const detail = err instanceof Error ? err.message : String(err);
+      res.status(503).json({ success: false, detail: `Service unavailable: the event bus is unreachable, so the IP block list cannot be checked (${detail})` });
     }
   });
   for (const mount of o.staticMounts) app.use(o.basePath || '/', await staticMountRouter(mount));

@@ -65,6 +65,7 @@ export class PythonEvalWorker implements AppWorker {
         HYPHA_CLIENT_ID: config.client_id,
         HYPHA_TOKEN: config.token,
         HYPHA_APP_ID: config.app_id,
+        PYTHONUNBUFFERED: '1',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -81,6 +82,12 @@ export class PythonEvalWorker implements AppWorker {
       });
     });
     this.sessions.set(sid, { logs, process: child, done });
+    // As the reference, start returns when the script has run (most scripts register their
+    // services and end), but at the latest after `timeout`: a script that keeps running stays up.
+    const limit = Math.max(0, Number(config.timeout ?? 0)) * 1000;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([done, new Promise<void>((r) => (timer = setTimeout(r, limit)))]);
+    clearTimeout(timer);
     return sid;
   }
 

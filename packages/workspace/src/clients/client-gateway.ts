@@ -6,7 +6,7 @@
 import { assertGeneralAccess, checkPermission, getPermission, getUserWorkspace, isTokenValidationError } from '@hypha/auth';
 import type { AuthService, UserInfo } from '@hypha/auth';
 import { NotFoundError } from '@hypha/service';
-import type { EndpointFlow, MessageRouter, RouteHandle } from '../routing/message-router.js';
+import type { MessageRouter, RouteHandle } from '../routing/message-router.js';
 import type { WorkspaceManager } from '../manager/workspace-manager.js';
 import { ownedBy } from '../workspaces/workspace-info.js';
 
@@ -33,8 +33,6 @@ export interface ClientTransport {
   deliver(frame: Uint8Array): boolean | void;
   /** Optional: sends a frame given as stamped header + payload as one message (see `RouteEndpoint.deliverParts`). */
   deliverParts?(head: Uint8Array, rest: Uint8Array): boolean | void;
-  /** Back-pressure hooks when the transport buffers outgoing frames (a WebSocket). */
-  flow?: EndpointFlow;
   /** Closes the transport (superseded, workspace unloaded, ...). */
   close(code: number, reason: string): void;
 }
@@ -190,7 +188,6 @@ export class ClientGateway {
       readOnly,
       deliver: (frame) => transport.deliver(frame),
       close: (code, reason) => transport.close(code, reason),
-      flow: transport.flow,
       ...(transport.deliverParts ? { deliverParts: (head: Uint8Array, rest: Uint8Array) => transport.deliverParts!(head, rest) } : {}),
     });
     session.handle = handle;

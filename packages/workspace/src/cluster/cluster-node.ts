@@ -92,7 +92,10 @@ export class ClusterNode {
     this.started = true;
     await this.claimServerId();
     const stale = await this.reaper.reapPreviousLife(new Set(this.router.localIds()));
-    if (stale.length) this.log('warn', 'removed clients left by a previous process with this server id', { server_id: this.serverId, clients: stale });
+    if (stale.length) {
+      this.log('warn', 'removed clients left by a previous process with this server id', { server_id: this.serverId, clients: stale });
+      await this.router.announceGone(stale);
+    }
     this.unsubscribers.push(this.bus.onReconnect(() => this.enqueue(() => this.afterReconnect())));
     await this.enqueue(() => this.tick(false));
     this.timer = setInterval(() => {
@@ -176,6 +179,7 @@ export class ClusterNode {
       if (timely && this.leader) {
         for (const dead of await this.reaper.reap()) {
           this.log('warn', 'removed the clients of a dead server', { server_id: this.serverId, dead_server: dead.serverId, clients: dead.clients });
+          await this.router.announceGone(dead.clients);
         }
       } else {
         // Suspicions must come from consecutive, timely passes of the current leader.

@@ -33,6 +33,8 @@ export interface AppServiceLauncher {
   lazyStart(workspace: string, serviceName: string, appId: string): Promise<string | null>;
   /** Service infos listed in the manifests of the workspace's installed apps. */
   appServices(workspace: string): Promise<Array<Record<string, unknown>>>;
+  /** A workspace was loaded (created, or re-created after a restart): daemon apps start. Must not throw. */
+  prepareWorkspace?(workspace: string): Promise<void>;
 }
 
 export interface ServerInfo {
@@ -99,6 +101,13 @@ export class WorkspaceManager {
   /** Installs the server-apps hook (lazy start, manifest services). */
   setAppLauncher(launcher: AppServiceLauncher | null): void {
     this.appLauncher = launcher;
+  }
+
+  /** Tells the server-apps hook that `ws` was loaded; its work runs in the background. */
+  workspaceLoaded(ws: string): void {
+    const prepare = this.appLauncher?.prepareWorkspace;
+    if (!prepare) return;
+    prepare.call(this.appLauncher, ws).catch((err: unknown) => this.router.onError(`failed to prepare workspace ${ws}`, err));
   }
 
   setPeer(peer: PeerCaller): void {
@@ -232,6 +241,7 @@ export class WorkspaceManager {
         description: `Workspace for user ${owner}`,
       });
       await this.workspaces.put(info);
+      this.workspaceLoaded(ws);
       return info;
     }
     throw new NotFoundError(`Workspace ${ws} does not exist or is not accessible`);

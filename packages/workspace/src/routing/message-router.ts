@@ -12,7 +12,8 @@ import type { UserInfo } from '@hypha/auth';
 import { decodeFrame, decodeFrameHeader, encodeFrame } from '@hypha/rpc';
 import { RoutingError } from '../errors.js';
 import { RecentlyDisconnected } from './recently-disconnected.js';
-import { syntheticReject } from './synthetic-reject.js';
+import { peerNotFound, syntheticReject } from './synthetic-reject.js';
+import { CallerIndex } from './caller-index.js';
 import { SenderStamp, methodOf, readRoutingFields, stampFrame, stampHeader } from './header-stamp.js';
 import { ChunkedMessageGuard, messageCacheOp } from './chunked-message-guard.js';
 import type { RoutingFields } from './header-stamp.js';
@@ -39,26 +40,8 @@ export interface RouteEndpoint {
    * the transport must send both pieces as one message.
    */
   deliverParts?(head: Uint8Array, rest: Uint8Array): boolean | void;
-  /** Back-pressure hooks of a transport that can buffer (a socket); omitted for in-server peers. */
-  flow?: EndpointFlow;
   /** Closes the peer's transport (used to cut off a peer that keeps sending unroutable frames). */
   close?(code: number, reason: string): void;
-}
-
-/**
- * Flow control of a buffering transport. When frames one peer sends pile up in another peer's
- * outgoing buffer, the router pauses reading from the sender until that buffer drains, so the
- * server holds a bounded amount of a large transfer. Frames are never dropped or reordered.
- */
-export interface EndpointFlow {
-  /** Whether this peer's outgoing buffer is above its high-water mark. */
-  congested(): boolean;
-  /** Calls `drained` once when the outgoing buffer has been written out (not called after close). */
-  onDrain(drained: () => void): void;
-  /** Stops reading frames from this peer. */
-  pause(): void;
-  /** Reads frames from this peer again. */
-  resume(): void;
 }
 
 export interface MessageRouterOptions {
@@ -78,6 +61,8 @@ export function presenceKey(id: string): string {
 }
 
 const RECONNECTED_EVENT = 'client-reconnected';
+/** Broadcast when a peer is gone for good (it left, or the cluster declared its server dead). */
+const GONE_EVENT = 'client-gone';
 
 /** Frames whose payload (after segment 1) is at least this long are forwarded in two pieces when the target can take them. */
 const SPLIT_FORWARD_BYTES = 64 * 1024;
@@ -93,12 +78,23 @@ export class MessageRouter {
   private readonly presenceCache = new Map<string, number>();
   private readonly presenceCacheMs: number;
   private readonly offReconnected: Unsubscribe;
+  private readonly offGone: Unsubscribe;
+  /** @internal which local peers wait on calls to which targets. */
+  readonly callers = new CallerIndex<RouteHandle>();
   readonly onError: (message: string, err: unknown) => void;
   /**
    * Running totals for metrics (read at scrape time): frames routed/delivered/rejected, method
    * calls, and frames without a `session` that a closing peer could not take (`undelivered`).
    */
   readonly stats = { routed: 0, delivered: 0, rejected: 0, calls: 0, undelivered: 0 };
+  /**
+   * Sees every method call this instance routes, with its resolved target `<ws>/<client>` (the
+   * server-apps controller counts calls to app clients here: inactivity and autoscaling load).
+   * Must not throw or block: it runs on the routing path.
+   */
+  callObserver: ((target: string, method: string | undefined) => void) | null = null;
+  /** Which targets' calls the observer wants (their `method` is read from the frame). */
+  callObserverFilter: (target: string) => boolean = () => true;
 
   constructor(options: MessageRouterOptions) {
     this.bus = options.bus;
@@ -110,6 +106,9 @@ export class MessageRouter {
       ((message, err) => console.error(JSON.stringify({ level: 'error', msg: message, error: String(err) })));
     this.offReconnected = this.bus.on(RECONNECTED_EVENT, (data) => {
       if (typeof data === 'string') this.recent.delete(data);
+    });
+    this.offGone = this.bus.on(GONE_EVENT, (data) => {
+      if (typeof data === 'string') this.peerGone(data);
     });
   }
 
@@ -169,6 +168,24 @@ export class MessageRouter {
     this.presenceCache.delete(handle.id);
     await this.bus.removeLocalClient(handle.id);
     await this.bus.del(presenceKey(handle.id));
+    if (markDisconnected) await this.announceGone([handle.id]);
+  }
+
+  /**
+   * Tells every instance that these peers are gone (they left, or their server died): each one
+   * drops its cached presence for them and sends `peer_not_found` to its local peers that called
+   * them, so calls waiting on a dead peer fail at once instead of at the caller's timeout.
+   */
+  async announceGone(ids: readonly string[]): Promise<void> {
+    for (const id of ids) await this.bus.emit(GONE_EVENT, id);
+  }
+
+  private peerGone(id: string): void {
+    this.presenceCache.delete(id);
+    const callers = this.callers.take(id);
+    if (callers.length === 0) return;
+    const frame = peerNotFound(id, `Target peer ${id} is not connected (it disconnected or its server stopped)`);
+    for (const caller of callers) caller.deliverSafely(frame);
   }
 
   /** @internal */
@@ -263,6 +280,7 @@ export class MessageRouter {
 
   async close(): Promise<void> {
     this.offReconnected();
+    this.offGone();
     for (const handle of [...this.handles.values()]) await this.release(handle, false);
   }
 }
@@ -279,10 +297,6 @@ export class RouteHandle {
   private detached = false;
   private queue: Promise<void> | null = null;
   private readonly stamp: SenderStamp;
-  /** Peers whose reading is paused until this peer's outgoing buffer drains. */
-  private waiters: Set<RouteHandle> | null = null;
-  /** How many congested peers this peer is waiting for (reading is paused while > 0). */
-  private blockedBy = 0;
   /** Unroutable frames of this peer: logged once per window, the peer cut off past the limit. */
   private readonly refusals = new RefusalCounter();
 
@@ -368,6 +382,10 @@ export class RouteHandle {
         return;
       }
     }
+    if (fields.type === 'method' && this.router.callObserver !== null && this.router.callObserverFilter(target)) {
+      this.router.callObserver(target, methodOf(frame, fields));
+    }
+    if (session && !target.endsWith('/*')) this.router.callers.note(this, target);
     // Common case first: a peer attached to this instance gets the frame by a direct call, as the
     // bus would deliver it (both buses dispatch frames for local clients synchronously).
     const local = this.router.getLocal(target);
@@ -377,8 +395,8 @@ export class RouteHandle {
         frame.length - headerEnd >= SPLIT_FORWARD_BYTES && local.endpoint.deliverParts !== undefined
           ? local.deliverPartsSafely(stampHeader(frame, headerEnd, target, pairs), frame.subarray(headerEnd))
           : local.deliverSafely(stampFrame(frame, headerEnd, target, pairs));
-      if (delivered) this.throttleOn(local);
-      else if (session) this.reject(session, sentTo, sentFrom, `Target peer ${target} is not connected`);
+      if (delivered) return;
+      if (session) this.reject(session, sentTo, sentFrom, `Target peer ${target} is not connected`);
       else this.router.stats.undelivered++;
       return;
     }
@@ -447,42 +465,6 @@ export class RouteHandle {
     if (verdict === 'log') this.router.onError(`dropping frame from ${this.id} (further ones in the next ${this.refusals.windowMs / 1000} s are not logged)`, message);
   }
 
-  /**
-   * Back-pressure: when `target`'s outgoing buffer is over its high-water mark after a frame from
-   * this peer, stop reading from this peer until `target` drains (or goes away).
-   */
-  private throttleOn(target: RouteHandle): void {
-    const targetFlow = target.endpoint.flow;
-    const ownFlow = this.endpoint.flow;
-    if (targetFlow === undefined || ownFlow === undefined || this.detached || !targetFlow.congested()) return;
-    let waiters = target.waiters;
-    if (waiters === null) {
-      waiters = new Set();
-      target.waiters = waiters;
-      const watched = waiters;
-      targetFlow.onDrain(() => target.releaseWaiters(watched));
-    } else if (waiters.has(this)) {
-      return;
-    }
-    waiters.add(this);
-    if (this.blockedBy++ === 0) ownFlow.pause();
-  }
-
-  /** Resumes the peers paused on this one (it drained, or it is going away). */
-  private releaseWaiters(waiters: Set<RouteHandle> | null): void {
-    if (waiters === null) return;
-    if (this.waiters === waiters) this.waiters = null;
-    for (const source of waiters) {
-      if (--source.blockedBy === 0 && !source.detached) source.endpoint.flow?.resume();
-    }
-    waiters.clear();
-  }
-
-  /** Whether reading from this peer is paused by back-pressure (diagnostics and tests). */
-  get isThrottled(): boolean {
-    return this.blockedBy > 0;
-  }
-
   private publish(target: string, frame: Uint8Array): void {
     this.router.bus.emit(`${target}:msg`, frame).catch((err) => {
       this.router.onError(`failed to publish a frame from ${this.id} to ${target}`, err);
@@ -537,8 +519,7 @@ export class RouteHandle {
     this.offDirect?.();
     this.offDirect = null;
     this.router.leaveBroadcast(this);
-    // Peers waiting for this one to drain must not stay paused after it is gone.
-    this.releaseWaiters(this.waiters);
+    this.router.callers.forget(this);
   }
 
   /**

@@ -16,3 +16,11 @@ export function syntheticReject(
   if (sentFrom !== undefined) main.to = sentFrom;
   return encodeFrame(main, { args: [{ _rtype: 'error', _rvalue: message, _rtrace: '' }] });
 }
+
+/**
+ * Tells a caller that `peerId` is gone (rpc-protocol §3.6, `peer_not_found`): hypha-rpc and
+ * `@hypha/rpc` reject every call of theirs still waiting on that peer.
+ */
+export function peerNotFound(peerId: string, message: string): Uint8Array {
+  return encodeFrame({ type: 'peer_not_found', peer_id: peerId, error: message });
+}

@@ -86,8 +86,24 @@ export async function registerService(m: WorkspaceManager, ctx: CallContext, ser
   } else {
     if (existing.length) await m.broadcast(ws, 'service_removed', stored);
     await m.broadcast(ws, 'service_added', stored);
+    if (serviceName === 'default' && stored.app_id && stored.app_id !== '*') await runAppSetup(m, stored.id);
   }
   return null;
+}
+
+/**
+ * An app's `default` service (what `api.export()` registers) gets its `setup()` called, when it
+ * has one, before the registration returns (the reference does this in `register_service`). A
+ * failing setup is logged; the service stays registered.
+ */
+async function runAppSetup(m: WorkspaceManager, serviceId: string): Promise<void> {
+  try {
+    const svc = (await m.requirePeer().getRemoteService(serviceId, { timeout: 10 })) as Record<string, unknown> | null;
+    const setup = svc?.setup;
+    if (typeof setup === 'function') await (setup as () => Promise<unknown>)();
+  } catch (err) {
+    m.router.onError(`setup() of app service ${serviceId} failed`, err);
+  }
 }
 
 /** The registration info of `service` (a map from the client) with its id made full. */

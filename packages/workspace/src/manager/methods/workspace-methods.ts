@@ -88,6 +88,7 @@ export function workspaceMethods(m: WorkspaceManager) {
         await m.workspaces.put(info);
         if (!isRoot) await m.addBookmark(user, { bookmark_type: 'workspace', id, name: id, description: info.description });
         await m.broadcast(getUserWorkspace(user), 'workspace_loaded', info);
+        m.workspaceLoaded(id);
         return info;
       },
     }),
