@@ -95,6 +95,14 @@ describe('vector collections on embedded defaults', () => {
     await expect(other.remove_vectors(kw({ artifact_id: id, ids: ['p1'] }))).rejects.toThrow(/PermissionError|permission/);
   });
 
+  it('takes typed arrays (numpy arrays of a Python client arrive the same way) as vectors and query vectors', async () => {
+    await am.add_vectors(kw({ artifact_id: id, vectors: [{ id: 'f32', vector: new Float32Array(vec(7)), manifest: { kind: 'typed' } }] }));
+    const hit = await am.search_vectors(kw({ artifact_id: id, query: { vector: new Float64Array(vec(7)) }, filters: { kind: 'typed' }, limit: 1 }));
+    expect(hit).toMatchObject([{ id: 'f32', kind: 'typed' }]);
+    expect(hit[0]._score).toBeCloseTo(1, 5);
+    await am.remove_vectors(kw({ artifact_id: id, ids: ['f32'] }));
+  });
+
   it('drops the collection with the artifact', async () => {
     const c = await am.create(kw({ type: 'vector-collection', alias: 'tmp-vec', manifest: { name: 'tmp', vector_config: { dimension: 4, distance_metric: 'l2' } } }));
     expect(c.config).toMatchObject({ dimension: 4, distance_metric: 'l2' });

@@ -11,4 +11,6 @@ export default defineConfig({
     options.sourcesContent = false;
   },
   target: 'es2022',
+  // an optional dependency, loaded at run time only when a local model is used: never bundled
+  external: ['@huggingface/transformers'],
 });

@@ -54,10 +54,16 @@ export interface ServerConfig extends OpsConfig {
   enableServerApps: boolean;
   /** Register the terminal worker (needs server apps). */
   enableTerminalWorker: boolean;
+  /** Directory of local ONNX embedding models, `<dir>/<org>/<name>` (`--embedding-model-dir`). */
+  embeddingModelDir: string | null;
+  /** `search_services` on a vector index of the services (`--enable-service-search`). */
+  enableServiceSearch: boolean;
+  /** The model that embeds services and text queries (`--service-embedding-model`; default `hashing-384`). */
+  serviceEmbeddingModel: string;
 }
 
 /** Flags that take no value (`--enable-s3`, or `--enable-s3=false`). */
-export const BOOLEAN_FLAGS = new Set(['enable-s3', 'enable-s3-for-anonymous-users', 'enable-s3-proxy', 'enable-mcp', 'enable-a2a', 'enable-server-apps', 'enable-terminal-worker', ...OPS_BOOLEAN_FLAGS]);
+export const BOOLEAN_FLAGS = new Set(['enable-s3', 'enable-s3-for-anonymous-users', 'enable-s3-proxy', 'enable-mcp', 'enable-a2a', 'enable-server-apps', 'enable-terminal-worker', 'enable-service-search', ...OPS_BOOLEAN_FLAGS]);
 
 export const FLAGS: Record<string, keyof ServerConfig> = {
   ...OPS_FLAGS,
@@ -87,6 +93,9 @@ export const FLAGS: Record<string, keyof ServerConfig> = {
   'enable-a2a': 'enableA2a',
   'enable-server-apps': 'enableServerApps',
   'enable-terminal-worker': 'enableTerminalWorker',
+  'embedding-model-dir': 'embeddingModelDir',
+  'enable-service-search': 'enableServiceSearch',
+  'service-embedding-model': 'serviceEmbeddingModel',
 };
 
 function bool(name: string, raw: string | undefined): boolean {
@@ -174,6 +183,9 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     ...artifactConfig(values),
     enableServerApps: bool('enable-server-apps', values['enable-server-apps']),
     enableTerminalWorker: bool('enable-terminal-worker', values['enable-terminal-worker']),
+    embeddingModelDir: values['embedding-model-dir'] || null,
+    enableServiceSearch: bool('enable-service-search', values['enable-service-search']),
+    serviceEmbeddingModel: values['service-embedding-model'] || 'hashing-384',
     ...opsConfig(values, bool, rootToken),
   };
 }

@@ -21,6 +21,8 @@ import type { ServerConfig } from './config.js';
 import { artifactsEnabled, mountArtifacts } from './artifacts/mount-artifacts.js';
 import type { ArtifactTestOptions, MountedArtifacts } from './artifacts/mount-artifacts.js';
 import { mountQueue } from './queue/mount-queue.js';
+import { loadServiceEmbedder, mountServiceSearch } from './service-search/mount-service-search.js';
+import type { MountedServiceSearch } from './service-search/mount-service-search.js';
 import { mountApps } from './apps/mount-apps.js';
 import type { MountedApps } from './apps/mount-apps.js';
 import { mountTerminalWorker } from './apps/terminal-worker.js';
@@ -117,6 +119,11 @@ async function launch(options: StartServerOptions): Promise<RunningServer> {
   };
   // Refuse a weak root token and an unusable secret before opening anything.
   if (options.rootToken) assertStrongRootToken(options.rootToken);
+  if (options.enableServiceSearch && options.redisUri && !options.databaseUri) {
+    // Each instance would index only the services registered through it.
+    throw new Error('--enable-service-search in a cluster (--redis-uri) needs --database-uri: the services index must be shared by every instance');
+  }
+  const searchEmbedder = options.enableServiceSearch ? await loadServiceEmbedder(options.serviceEmbeddingModel, options.embeddingModelDir) : null;
   const { secret: jwtSecret } = await resolveJwtSecret(options.jwtSecret, options.dataDir);
   // Embedded defaults (no Redis, no injected bus) with a data dir: one instance, keep its id.
   const persistId = !options.redisUri && !options.bus;
@@ -214,6 +221,20 @@ async function launch(options: StartServerOptions): Promise<RunningServer> {
       ? await mountArtifacts({ app, core, auth, basePath, publicBaseUrl, jwtSecret, settings: options, test: options.artifacts || undefined, log, allowOrigins: options.allowOrigins })
       : null;
   const queue = await mountQueue({ core, redisUri: options.redisUri, redisKeyPrefix: options.redisKeyPrefix, log });
+  let serviceSearch: MountedServiceSearch | null = null;
+  if (searchEmbedder) {
+    try {
+      serviceSearch = await mountServiceSearch({ core, artifacts, embedder: searchEmbedder, shared: Boolean(options.redisUri), log });
+    } catch (err) {
+      await queue.close();
+      await core.close();
+      await artifacts?.close();
+      http.closeAllConnections();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+      if (ownsBus) await bus.close();
+      throw err;
+    }
+  }
   if (options.enableServerApps && !artifacts) {
     throw new Error('--enable-server-apps needs the artifact manager: give --data-dir or --database-uri');
   }
@@ -235,6 +256,7 @@ async function launch(options: StartServerOptions): Promise<RunningServer> {
     await apps?.close();
     await terminal?.close();
     await core.close();
+    await serviceSearch?.close();
     await artifacts?.close();
     await queue.close();
     http.closeAllConnections();

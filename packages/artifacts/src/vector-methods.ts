@@ -5,7 +5,7 @@
  * live in a pgvector collection named after the artifact id, in the artifact manager's own
  * database (PGlite with pgvector on embedded defaults, PostgreSQL with `vector` otherwise).
  */
-import { PgVectorEngine, checkSpec, resolveEmbedder } from '@hypha/vectors';
+import { PgVectorEngine, checkSpec, decodeVector, resolveEmbedder } from '@hypha/vectors';
 import type { CollectionSpec, Embedder, VectorEngine, VectorItem } from '@hypha/vectors';
 import type { JsonObject } from '@hypha/db';
 import { optionalBool, requireContext } from './access.js';
@@ -112,7 +112,8 @@ export class VectorCollections {
       if (!('vector' in item)) throw invalid("Each vector must have a 'vector' field");
       const manifest = (item.manifest ?? {}) as Record<string, unknown>;
       if (row.config?.collection_schema && Object.keys(manifest).length > 0) validateManifest(row.config.collection_schema, manifest, `vector ${String(item.id)}`);
-      return { id: item.id as string, vector: item.vector as number[], manifest };
+      const vector = typeof item.vector === 'string' ? item.vector : decodeVector(item.vector, `The vector of ${String(item.id)}`);
+      return { id: item.id as string, vector: vector as number[], manifest };
     });
     const texts = items.filter((it) => typeof it.vector === 'string');
     if (texts.length > 0) {
@@ -166,10 +167,11 @@ export class VectorCollections {
 /** The reference's reading of `query`: `{vector: ...}`, else its first list of numbers, or a list; text is embedded. */
 function queryVector(query: unknown): unknown {
   if (query === undefined || query === null) return null;
-  if (typeof query === 'string' || Array.isArray(query) || ArrayBuffer.isView(query)) return query;
+  if (typeof query === 'string' || Array.isArray(query) || ArrayBuffer.isView(query)) return decodeVector(query, 'The query vector');
+  if ((query as { _rtype?: unknown })._rtype === 'ndarray') return decodeVector(query, 'The query vector');
   if (typeof query !== 'object') throw invalid(`query must be {"vector": [...] or "text"}, got ${JSON.stringify(query)}`);
   const q = query as Record<string, unknown>;
-  if ('vector' in q) return q.vector ?? null;
+  if ('vector' in q) return typeof q.vector === 'string' ? q.vector : decodeVector(q.vector ?? null, 'The query vector');
   for (const v of Object.values(q)) if (Array.isArray(v) && typeof v[0] === 'number') return v;
   if (typeof q.text === 'string') return q.text;
   return null;

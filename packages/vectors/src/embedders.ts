@@ -5,8 +5,9 @@
  * operator placed under the model directory, through `@huggingface/transformers` when installed.
  */
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { InvalidArgumentError, UnavailableError } from '@hypha/service';
+import { loadTransformersEmbedder } from './transformers-embedder.js';
 
 export interface Embedder {
   readonly model: string;
@@ -76,7 +77,7 @@ export async function resolveEmbedder(model: unknown, o: EmbedderOptions = {}): 
   const hashing = /^(?:hypha:)?hashing(?:-(\d+))?$/.exec(model);
   if (hashing) return new HashingEmbedder(hashing[1] ? Number(hashing[1]) : (o.dimension ?? 384));
   const name = model.replace(/^fastembed:/, '');
-  if (!/^[\w.-]+\/[\w.-]+$/.test(name)) {
+  if (!/^[\w.-]+\/[\w.-]+$/.test(name) || name.split('/').some((part) => /^\.+$/.test(part))) {
     throw new InvalidArgumentError(`Unknown embedding model "${model}": use "hashing" or "<org>/<name>" of a local ONNX model`);
   }
   const dir = o.modelDir ?? process.env[MODEL_DIR_ENV];
@@ -86,24 +87,5 @@ export async function resolveEmbedder(model: unknown, o: EmbedderOptions = {}): 
         `Models are never downloaded; place the ONNX model there (set ${MODEL_DIR_ENV}), or use "hashing".`,
     );
   }
-  return loadTransformersEmbedder(model, dir, name);
-}
-
-async function loadTransformersEmbedder(model: string, dir: string, name: string): Promise<Embedder> {
-  let lib: any;
-  try {
-    lib = await import(/* @vite-ignore */ '@huggingface/transformers' as string);
-  } catch (err) {
-    throw new UnavailableError(`Embedding model "${model}" needs the package @huggingface/transformers, which is not installed`, { cause: err });
-  }
-  lib.env.allowRemoteModels = false;
-  lib.env.localModelPath = dir;
-  const extractor = await lib.pipeline('feature-extraction', name);
-  return {
-    model,
-    async embed(texts: string[]) {
-      const out = await extractor(texts, { pooling: 'mean', normalize: true });
-      return out.tolist() as number[][];
-    },
-  };
+  return loadTransformersEmbedder(model, resolve(dir, name));
 }

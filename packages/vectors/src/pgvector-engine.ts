@@ -106,7 +106,9 @@ export class PgVectorEngine implements VectorEngine {
     const order = orderClause(o.orderBy, distance);
     return this.db.transaction().execute(async (trx) => {
       // Enough candidates from the HNSW graph for the page asked for.
-      if (distance) await sql`SELECT set_config('hnsw.ef_search', ${String(Math.min(1000, Math.max(40, offset + limit)))}::text, true)`.execute(trx);
+      if (distance) await sql`SELECT set_config('hnsw.ef_search', ${String(efSearchOf(o.efSearch, offset + limit))}::text, true)`.execute(trx);
+      // An exact scan: every row is compared, no index (brute force).
+      if (o.exact) await sql`SELECT set_config('enable_indexscan', 'off', true)`.execute(trx);
       const found = await sql<Row>`SELECT ${sql.join(columns)} FROM ${sql.table(c.table)} WHERE ${where} ORDER BY ${order} LIMIT ${limit}::int OFFSET ${offset}::int`.execute(trx);
       const items = found.rows.map((r) => toRecord(r, o.returnFields));
       if (!o.pagination) return items;
@@ -158,6 +160,14 @@ export class PgVectorEngine implements VectorEngine {
     if (!r) throw new NotFoundError(`Vector collection ${name} not found`);
     return r;
   }
+}
+
+/** The HNSW candidate list: at least pgvector's 40 and the rows asked for, at most 1000. */
+function efSearchOf(asked: number | null | undefined, rows: number): number {
+  if (asked != null && (typeof asked !== 'number' || !Number.isInteger(asked) || asked < 1 || asked > 1000)) {
+    throw new InvalidArgumentError(`ef_search must be an integer from 1 to 1000, got ${JSON.stringify(asked)}`);
+  }
+  return Math.min(1000, Math.max(40, rows, asked ?? 0));
 }
 
 interface Row {

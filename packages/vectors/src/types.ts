@@ -43,6 +43,13 @@ export interface SearchOptions extends ListOptions {
   vector?: number[] | null;
   /** The filter language of `compileFilters`. */
   filters?: Record<string, unknown> | null;
+  /**
+   * Compare the query with every row instead of walking the HNSW index: exact nearest neighbours
+   * (the index is approximate, and with selective filters it may return fewer rows than asked).
+   */
+  exact?: boolean;
+  /** HNSW candidates to examine (`hnsw.ef_search`, 1..1000): more is slower and finds more true neighbours. @default max(40, offset + limit) */
+  efSearch?: number | null;
 }
 
 export interface VectorEngine {

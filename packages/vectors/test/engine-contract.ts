@@ -105,6 +105,29 @@ export function engineContract(name: string, open: () => Promise<{ engine: Vecto
       await engine.removeVectors(coll, ["q'uote"]);
     });
 
+    it('an exact scan and a wider ef_search agree with nearest neighbours computed here; a bad ef_search is refused', async () => {
+      const c = `${coll}-exact`;
+      const dim = 8;
+      let seed = 7;
+      const rnd = () => ((seed = (seed * 48271) % 2147483647) / 2147483647) * 2 - 1;
+      const items = Array.from({ length: 300 }, (_, i) => ({ id: `p${i}`, vector: Array.from({ length: dim }, rnd) }));
+      await engine.createCollection(c, { dimension: dim, distanceMetric: 'cosine' });
+      try {
+        await engine.addVectors(c, items);
+        const q = Array.from({ length: dim }, rnd);
+        const cos = (a: number[]) => a.reduce((s2, x, i) => s2 + x * q[i]!, 0) / (Math.hypot(...a) * Math.hypot(...q));
+        const want = [...items].sort((a, b) => cos(b.vector) - cos(a.vector)).slice(0, 10).map((x) => x.id);
+        const exact = (await engine.searchVectors(c, { vector: q, limit: 10, exact: true })) as VectorRecord[];
+        expect(exact.map((r) => r.id)).toEqual(want);
+        expect(exact[0]!._score).toBeCloseTo(cos(items.find((x) => x.id === want[0])!.vector), 5);
+        const wide = (await engine.searchVectors(c, { vector: q, limit: 10, efSearch: 1000 })) as VectorRecord[];
+        expect(wide.map((r) => r.id)).toEqual(want);
+        await expect(engine.searchVectors(c, { vector: q, efSearch: 0 })).rejects.toThrow('ef_search must be an integer from 1 to 1000, got 0');
+      } finally {
+        await engine.deleteCollection(c);
+      }
+    });
+
     it('scores l2 and inner_product collections', async () => {
       for (const [metric, expected] of [['l2', 1], ['inner_product', 1]] as const) {
         const c = `${coll}-${metric}`;

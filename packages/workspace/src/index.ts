@@ -12,5 +12,6 @@ export type { ServiceInfo, ServiceConfig, Visibility } from './registry/service-
 export type { WorkspaceInfo } from './workspaces/workspace-info.js';
 export type { CallContext } from './manager/context.js';
 export type { AppServiceLauncher, ServerInfo } from './manager/workspace-manager.js';
+export type { ServiceSearch, ServiceSearchParams } from './manager/service-search.js';
 export { MANAGER_METHODS, managerServiceDef } from './manager/manager-service.js';
 export { RoutingError } from './errors.js';

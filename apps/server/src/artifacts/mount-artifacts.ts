@@ -36,6 +36,8 @@ export interface ArtifactSettings {
   workspaceBucket?: string;
   enableS3ForAnonymousUsers?: boolean;
   enableS3Proxy?: boolean;
+  /** Local ONNX embedding models for vector collections (`--embedding-model-dir`). */
+  embeddingModelDir?: string | null;
   zenodoUrl?: string | null;
   sandboxZenodoUrl?: string | null;
 }
@@ -123,6 +125,7 @@ export async function mountArtifacts(o: MountArtifactsOptions): Promise<MountedA
       : [{ public: o.publicBaseUrl, local: localBaseUrl }],
     allowAnonymousWrites: s.enableS3ForAnonymousUsers === true,
     workspaceInfo: (ws) => o.core.workspaces.get(ws),
+    vectors: { modelDir: s.embeddingModelDir ?? null },
     zenodoServers: {
       ...(s.zenodoUrl ? { zenodo: s.zenodoUrl } : {}),
       ...(s.sandboxZenodoUrl ? { sandbox_zenodo: s.sandboxZenodoUrl } : {}),

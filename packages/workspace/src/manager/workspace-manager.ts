@@ -11,6 +11,7 @@ import { NotFoundError } from '@hypha/service';
 import type { MessageRouter } from '../routing/message-router.js';
 import type { ServiceRegistry } from '../registry/service-registry.js';
 import type { ServiceInfo } from '../registry/service-info.js';
+import type { ServiceSearch } from './service-search.js';
 import { PROTECTED_WORKSPACES, newWorkspaceInfo } from '../workspaces/workspace-info.js';
 import type { WorkspaceInfo } from '../workspaces/workspace-info.js';
 import type { WorkspaceStore } from '../workspaces/workspace-store.js';
@@ -89,6 +90,13 @@ export class WorkspaceManager {
 
   /** The server-apps hook, when server apps run. */
   appLauncher: AppServiceLauncher | null = null;
+
+  /** The index behind `search_services` (`--enable-service-search`); null: search is disabled. */
+  serviceSearch: ServiceSearch | null = null;
+
+  setServiceSearch(search: ServiceSearch | null): void {
+    this.serviceSearch = search;
+  }
 
   /** Installs the server-apps hook (lazy start, manifest services). */
   setAppLauncher(launcher: AppServiceLauncher | null): void {

@@ -42,7 +42,8 @@ export function splitFullServiceId(id: string): { workspace: string; clientId: s
 /** Told about every write this instance makes (the cluster keeps local clients' registrations). */
 export interface RegistryObserver {
   stored(key: string, info: ServiceInfo): void;
-  deleted(keys: string[]): void;
+  /** May return a promise: `delete` waits for it (the service-search index removes entries here). */
+  deleted(keys: string[]): void | Promise<void>;
 }
 
 export class ServiceRegistry {
@@ -108,7 +109,7 @@ export class ServiceRegistry {
   async delete(...keys: string[]): Promise<number> {
     if (keys.length === 0) return 0;
     const removed = await this.kv.del(...keys);
-    for (const o of this.observers) o.deleted(keys);
+    await Promise.all([...this.observers].map((o) => o.deleted(keys)));
     return removed;
   }
 

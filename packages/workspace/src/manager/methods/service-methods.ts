@@ -2,6 +2,7 @@
 import { Type, defineMethod } from '@hypha/service';
 import type { ServiceInfo } from '../../registry/service-info.js';
 import type { CallContext } from '../context.js';
+import type { ServiceSearchParams } from '../service-search.js';
 import type { WorkspaceManager } from '../workspace-manager.js';
 import { getService, getServiceInfo, listServices } from './service-lookup.js';
 import { registerService, unregisterService } from './service-registration.js';
@@ -66,8 +67,9 @@ export function serviceMethods(m: WorkspaceManager) {
         include_unlisted: maybe<boolean>('boolean', "Also search unlisted services of the caller's workspace.", false),
       },
       permission: 'none',
-      handler: async (): Promise<never> => {
-        throw new Error('Service search is not enabled.');
+      handler: async (params, ctx: CallContext): Promise<unknown> => {
+        if (!m.serviceSearch) throw new Error('Service search is not enabled.');
+        return m.serviceSearch.search(ctx.ws, params as ServiceSearchParams);
       },
     }),
 

@@ -74,8 +74,11 @@ export async function registerService(m: WorkspaceManager, ctx: CallContext, ser
     if (builtins.length === 0) return null;
   }
   const existing = await m.registry.find({ workspace: ws, clientId: parts.clientId, serviceId: serviceName });
-  if (existing.length) await m.registry.delete(...existing);
   const stored: ServiceInfo = { ...info, id: `${ws}/${parts.clientId}:${serviceName}` };
+  // Embedded before anything changes, so a service that cannot be indexed leaves the old one in place.
+  const enterInIndex = m.serviceSearch ? await m.serviceSearch.prepare(m.registry.keyFor(stored), stored) : null;
+  if (existing.length) await m.registry.delete(...existing);
+  if (enterInIndex) await enterInIndex();
   await m.registry.put(stored);
   if (isBuiltin) {
     m.cancelPendingUnload(ws);
