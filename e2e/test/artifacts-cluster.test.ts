@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ArtifactClients, kw, type Proxy } from './helpers/artifact-clients.js';
 import { artifactBackend, type ArtifactBackend } from './helpers/artifact-backends.js';
-import { startTestServer, strongRootToken, type TestServer } from './helpers/test-server.js';
+import { closeCluster, startTestServer, strongRootToken, type TestServer } from './helpers/test-server.js';
 
 // Two server instances on one Redis, one PostgreSQL schema and one S3: a multipart upload started
 // through instance A is completed through instance B (the upload state lives on the shared bus).
@@ -47,12 +47,7 @@ describe('artifact uploads across server instances', () => {
 
   afterAll(async () => {
     await clients.closeAll();
-    await b?.close();
-    if (a) {
-      const leftovers = await a.server.core.bus.scan('*');
-      if (leftovers.length) await a.server.core.bus.del(...leftovers);
-      await a.close();
-    }
+    await closeCluster(a, b);
     await backend?.cleanup();
     if (bDataDir) await rm(bDataDir, { recursive: true, force: true });
   });

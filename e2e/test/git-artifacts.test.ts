@@ -1,4 +1,4 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ArtifactClients, kw, type Proxy } from './helpers/artifact-clients.js';
 import { artifactBackend, type ArtifactBackend } from './helpers/artifact-backends.js';
+import { gitCli } from './helpers/git-cli.js';
 import { mintToken, startTestServer, userWith, type TestServer } from './helpers/test-server.js';
 
 // Git storage for artifacts (server-api §4.8) through the real hypha-rpc client and the real
@@ -22,23 +23,7 @@ let readerAm: Proxy;
 let writerToken: string;
 let readerToken: string;
 
-function git(args: string[], cwd?: string): Promise<{ code: number; stderr: string; stdout: string }> {
-  return new Promise((resolve) => {
-    execFile('git', args, {
-      cwd,
-      env: {
-        PATH: process.env.PATH, HOME: tmp, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', GIT_TERMINAL_PROMPT: '0',
-        GIT_AUTHOR_NAME: 'T', GIT_AUTHOR_EMAIL: 't@x', GIT_COMMITTER_NAME: 'T', GIT_COMMITTER_EMAIL: 't@x',
-      },
-    }, (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
-  });
-}
-
-async function gitOk(args: string[], cwd?: string): Promise<string> {
-  const r = await git(args, cwd);
-  if (r.code !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
+const { gitOk } = gitCli(() => tmp);
 
 const url = (alias: string, token = writerToken) => `${t.url.replace('http://', `http://git:${token}@`)}/${WS}/git/${alias}`;
 

@@ -3,7 +3,6 @@
  * repository through different instances take turns, so of two racing pushes from the same parent
  * one wins and the other is refused as non-fast-forward, and every instance serves the winner.
  */
-import { execFile } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,7 +10,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ArtifactClients, kw } from './helpers/artifact-clients.js';
 import { artifactBackend, type ArtifactBackend } from './helpers/artifact-backends.js';
-import { startTestServer, strongRootToken, type TestServer } from './helpers/test-server.js';
+import { gitCli } from './helpers/git-cli.js';
+import { closeCluster, startTestServer, strongRootToken, type TestServer } from './helpers/test-server.js';
 
 const prefix = `hypha-e2e-git-cluster-${randomUUID()}:`;
 let backend: ArtifactBackend;
@@ -21,28 +21,9 @@ let tmp: string;
 let ws: string;
 const clients = new ArtifactClients(() => a.url);
 
-function git(args: string[], cwd?: string): Promise<{ code: number; stderr: string; stdout: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      'git',
-      args,
-      {
-        cwd,
-        env: {
-          PATH: process.env.PATH, HOME: tmp, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', GIT_TERMINAL_PROMPT: '0',
-          GIT_AUTHOR_NAME: 'T', GIT_AUTHOR_EMAIL: 't@x', GIT_COMMITTER_NAME: 'T', GIT_COMMITTER_EMAIL: 't@x',
-        },
-      },
-      (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
-
-async function gitOk(args: string[], cwd?: string): Promise<string> {
-  const r = await git(args, cwd);
-  if (r.code !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout.trim();
-}
+const { git, gitOk: gitRun } = gitCli(() => tmp);
+/** git's output without the final newline (a non-zero exit throws). */
+const gitOk = async (args: string[], cwd?: string) => (await gitRun(args, cwd)).trim();
 
 const repoUrl = (server: TestServer, alias: string) => `${server.url.replace('http://', `http://git:${a.rootToken}@`)}/${ws}/git/${alias}`;
 
@@ -59,12 +40,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await clients.closeAll();
-  await b?.close();
-  if (a) {
-    const leftovers = await a.server.core.bus.scan('*');
-    if (leftovers.length) await a.server.core.bus.del(...leftovers);
-    await a.close();
-  }
+  await closeCluster(a, b);
   await backend?.cleanup();
   if (tmp) await rm(tmp, { recursive: true, force: true });
 });

@@ -54,3 +54,12 @@ export function userWith(id: string, workspaces: UserInfo['scope']['workspaces']
 export function mintToken(config: AuthConfig, user: UserInfo, expiresIn = 600, issuedSecondsAgo = 0): string {
   return generateToken(config, user, { expiresIn, now: Math.floor(Date.now() / 1000) - issuedSecondsAgo });
 }
+
+/** Closes the instances of one test cluster, then removes the Redis keys left under their prefix. */
+export async function closeCluster(first: TestServer | undefined, ...others: Array<TestServer | undefined>): Promise<void> {
+  for (const server of others) await server?.close();
+  if (!first) return;
+  const leftovers = await first.server.core.bus.scan('*');
+  if (leftovers.length) await first.server.core.bus.del(...leftovers);
+  await first.close();
+}

@@ -10,27 +10,16 @@ import type { ArtifactContext } from '@hypha/artifacts';
 import { createSizedZipStream, createZipStream, zipLength } from '@hypha/artifacts';
 import type { SizedZipEntry } from '@hypha/artifacts';
 import type { AuthService } from '@hypha/auth';
-import { blobStream, lfsKey, listAllFiles, readBlob } from '@hypha/git-storage';
+import { listAllFiles } from '@hypha/git-storage';
 import { NotFoundError } from '@hypha/service';
-import type { BlobStore } from '@hypha/storage';
 import { authenticate } from '../http/request-auth.js';
-import type { GitArtifact, GitArtifacts } from './git-artifact-files.js';
+import type { GitArtifacts } from './git-artifact-files.js';
+import { contentBody, contentStore, fileContent } from './git-file-content.js';
 
 const ROUTE_RE = /^\/([a-zA-Z0-9\-_|]+)\/artifacts\/([^/]+)\/(files(?:\/.*)?|create-zip-file)$/;
-const LFS_POINTER_RE = /^version https:\/\/git-lfs\.github\.com\/spec\/v1\noid sha256:([0-9a-f]{64})\nsize (\d+)\n/;
 
 const q = (req: Request, name: string): string | undefined => (typeof req.query[name] === 'string' ? (req.query[name] as string) : undefined);
 const qTrue = (req: Request, name: string) => q(req, name) === 'true' || q(req, name) === '1';
-
-/** The LFS object a small blob points to, when it is a pointer whose object is stored. */
-export async function lfsTarget(a: GitArtifact, oid: string, size: number): Promise<{ key: string; size: number } | null> {
-  if (size > 1024) return null;
-  const m = LFS_POINTER_RE.exec((await readBlob(a.repo, oid)).toString('utf8'));
-  if (!m) return null;
-  const key = lfsKey(a.repo, m[1]!);
-  const info = await a.repo.store.head(key);
-  return info ? { key, size: info.size } : null;
-}
 
 export function gitFileRoutes(auth: AuthService, git: GitArtifacts) {
   async function handle(req: Request, res: Response, m: RegExpExecArray): Promise<boolean> {
@@ -49,16 +38,10 @@ export function gitFileRoutes(auth: AuthService, git: GitArtifacts) {
       if (!commit) throw new NotFoundError(`Repository ${workspace}/${alias} has no commits to zip`);
       const wanted = req.query.file === undefined ? null : new Set([req.query.file].flat().map(String));
       const files = (await listAllFiles(a.repo, commit)).filter((f) => !wanted || wanted.has(f.path));
-      // Git LFS pointers are zipped as the objects they point to. Keys say where a member's bytes
-      // are: `git:<blob id>` in the repository, `lfs:<key>` in the blob store.
+      // Git LFS pointers are zipped as the objects they point to.
       const members: SizedZipEntry[] = [];
-      for (const f of files) {
-        const lfs = await lfsTarget(a, f.oid, f.size);
-        members.push(lfs ? { name: f.path, key: `lfs:${lfs.key}`, size: lfs.size } : { name: f.path, key: `git:${f.oid}`, size: f.size });
-      }
-      const blobs = {
-        get: async (key: string) => (key.startsWith('lfs:') ? a.repo.store.get(key.slice(4)) : { body: blobStream(a.repo, key.slice(4)) }),
-      } as unknown as BlobStore;
+      for (const f of files) members.push({ name: f.path, ...(await fileContent(a, f.oid, f.size)) });
+      const blobs = contentStore(a);
       // Without zip64 the archive's length is known before the first byte (Content-Length, as the
       // reference sends); larger archives stream in zip64 form without one.
       const length = zipLength(members);
@@ -82,16 +65,16 @@ export function gitFileRoutes(auth: AuthService, git: GitArtifacts) {
       return true;
     }
     const file = await git.locateFile(a, path, version, stage, q(req, 'branch'));
-    const lfs = await lfsTarget(a, file.oid, file.size);
+    const content = await fileContent(a, file.oid, file.size);
     res.status(200);
     res.setHeader('Content-Type', 'application/octet-stream');
-    res.setHeader('Content-Length', String(lfs ? lfs.size : file.size));
+    res.setHeader('Content-Length', String(content.size));
     res.setHeader('ETag', `"${file.oid}"`);
     if (req.method === 'HEAD') {
       res.end();
       return true;
     }
-    await pipeline(lfs ? (await a.repo.store.get(lfs.key)).body : blobStream(a.repo, file.oid), res);
+    await pipeline(await contentBody(a, content.key), res);
     return true;
   }
 

@@ -7,10 +7,9 @@
 import type { Response } from 'express';
 import { pipeline } from 'node:stream/promises';
 import type { ArtifactContext } from '@hypha/artifacts';
-import { blobStream } from '@hypha/git-storage';
 import { isHyphaError } from '@hypha/service';
 import type { GitArtifact, GitArtifacts } from './git-artifact-files.js';
-import { lfsTarget } from './git-file-routes.js';
+import { contentBody, fileContent } from './git-file-content.js';
 
 export interface GitSiteRequest {
   artifactId: string;
@@ -61,14 +60,14 @@ export async function serveGitSite(git: GitArtifacts, ctx: ArtifactContext, r: G
     res.status(404).json({ success: false, detail: `File not found: ${clean || index}` });
     return;
   }
-  const lfs = await lfsTarget(a, found.oid, found.size);
+  const content = await fileContent(a, found.oid, found.size);
   res.status(status);
   res.setHeader('Content-Type', r.contentType(found.path));
-  res.setHeader('Content-Length', String(lfs ? lfs.size : found.size));
+  res.setHeader('Content-Length', String(content.size));
   res.setHeader('ETag', `"${found.oid}"`);
   if (r.head) {
     res.end();
     return;
   }
-  await pipeline(lfs ? (await a.repo.store.get(lfs.key)).body : blobStream(a.repo, found.oid), res);
+  await pipeline(await contentBody(a, content.key), res);
 }

@@ -4,7 +4,8 @@
  * event bus's key-value store for 180 s), the login page `index` lets the user `report()` a
  * token, and `check()` waits for it.
  */
-import { randId, schemaFunction } from '@hypha/rpc';
+import { randId } from '@hypha/rpc';
+import { declare } from './declared-function.js';
 import type { RPC } from '@hypha/rpc';
 import { createRootUser } from '@hypha/auth';
 import type { AuthService, UserInfo } from '@hypha/auth';
@@ -27,22 +28,6 @@ interface Reported {
   nickname: string | null;
   user_id: string;
   picture: string | null;
-}
-
-/**
- * Names the parameters of a plain service function in a `__schema__`, which hypha-rpc peers bind
- * keyword arguments with. The started server is one esbuild bundle, and esbuild renames parameters
- * that share a name with another top-level symbol (`email` becomes `email2`), so keyword names
- * cannot be read from a function's source there.
- */
-export function declare<F extends (...args: any[]) => any>(
-  fn: F,
-  name: string,
-  description: string,
-  properties: Record<string, Record<string, unknown>>,
-  required: string[] = [],
-): F {
-  return schemaFunction(fn, { name, description, parameters: { type: 'object', properties, required } });
 }
 
 export class LoginService {

@@ -102,7 +102,7 @@ export class HttpMetrics {
         this.set((await probe()).seconds);
       },
     });
-    const busCounts: Record<string, number> = {};
+    const seen = { delivered: 0, undelivered: 0 };
     new Counter({
       name: 'event_bus_total',
       help: 'Events on the event bus, by event and status (frames delivered or undeliverable, failed health probes)',
@@ -110,17 +110,12 @@ export class HttpMetrics {
       registers: [r],
       async collect() {
         const health = await probe();
-        const now: Record<string, number> = {
-          'message|delivered': core.router.stats.delivered,
-          'message|undelivered': core.router.stats.undelivered,
-          'health|failure': (busCounts['health|failure'] ?? 0) + (health.healthy ? 0 : 1),
-        };
-        for (const [key, value] of Object.entries(now)) {
-          const [event, status] = key.split('|') as [string, string];
-          const delta = value - (busCounts[key] ?? 0);
-          if (delta > 0 || busCounts[key] === undefined) this.inc({ event, status }, Math.max(delta, 0));
-          busCounts[key] = value;
+        for (const status of ['delivered', 'undelivered'] as const) {
+          const now = core.router.stats[status];
+          this.inc({ event: 'message', status }, now - seen[status]);
+          seen[status] = now;
         }
+        this.inc({ event: 'health', status: 'failure' }, health.healthy ? 0 : 1);
       },
     });
     this.httpCalls = new Counter({

@@ -228,10 +228,7 @@ export class WorkspaceManager {
       await this.workspaces.put(info);
       return info;
     }
-    // The personal workspace of the user, or of the user behind a child token (generate_token)
-    // that grants access to it: an anonymous user's workspace is gone once its last client left,
-    // and a token minted there must still be able to connect to it again.
-    const owner = ws === getUserWorkspace(user) ? user.id : user.parent && ws === getUserWorkspace({ id: user.parent }) && checkPermission(user, ws, 'r') ? user.parent : null;
+    const owner = personalWorkspaceOwner(user, ws);
     if (owner !== null) {
       const info = newWorkspaceInfo({
         id: ws,
@@ -280,4 +277,15 @@ export function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
       },
     );
   });
+}
+
+/**
+ * Whose personal workspace `ws` is, when `user` may create it: the user's own, or the one of the
+ * user behind a child token (generate_token) that grants access to it. An anonymous user's
+ * workspace is gone once its last client left, and a token minted there must still connect again.
+ */
+function personalWorkspaceOwner(user: UserInfo, ws: string): string | null {
+  if (ws === getUserWorkspace(user)) return user.id;
+  if (user.parent && ws === getUserWorkspace({ id: user.parent }) && checkPermission(user, ws, 'r')) return user.parent;
+  return null;
 }

@@ -7,7 +7,7 @@ import type { AuthService } from '@hypha/auth';
 import type { KeyValueStore } from '@hypha/eventbus';
 import { LocalAccounts, settingsFromEnv } from './local-accounts.js';
 import { mailerFromEnv } from './mailer.js';
-import { declare } from '../../http/login-service.js';
+import { declare } from '../../http/declared-function.js';
 import { localLoginPageHtml, localProfilePageHtml } from './login-pages.js';
 
 const LOGIN_TTL_MS = 180_000;
