@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hyphaWebsocketClient } from 'hypha-rpc';
 import { ArtifactClients, kw, type Proxy } from './helpers/artifact-clients.js';
 import { artifactBackend, type ArtifactBackend } from './helpers/artifact-backends.js';
+import { registerClientWorker } from './helpers/client-worker.js';
 import { mintToken, startTestServer, userWith, type TestServer } from './helpers/test-server.js';
 
 // Autoscaling with the reference's AutoscalingConfig: load is the calls per minute each instance
@@ -16,7 +16,7 @@ describe('autoscaling', () => {
   const clients = new ArtifactClients(() => t.url);
   let user: Proxy;
   let controller: Proxy;
-  const appClients = new Map<string, Proxy>();
+  let worker: Awaited<ReturnType<typeof registerClientWorker>> | undefined;
 
   const config = (o: Record<string, unknown>) => ({
     enabled: true, min_instances: 1, max_instances: 3, target_requests_per_instance: 10,
@@ -32,29 +32,10 @@ describe('autoscaling', () => {
     user = (await clients.connect(token)).server;
     controller = await user.getService('public/server-apps');
     const workerApi = (await clients.connect(token)).server;
-    await workerApi.registerService({
-      id: 'scale-worker',
-      type: 'server-app-worker',
-      config: { visibility: 'protected' },
-      supported_types: ['scale-app'],
-      async start(c: Record<string, any>) {
-        const app = (await hyphaWebsocketClient.connectToServer({
-          server_url: c.server_url, client_id: c.client_id, token: c.token, workspace: c.workspace, app_id: c.app_id,
-        })) as Proxy;
-        appClients.set(c.id, app);
-        await app.registerService({ id: 'default', config: { visibility: 'public' }, echo: (x: unknown) => x });
-        return c.id;
-      },
-      async stop(sessionId: string) {
-        const app = appClients.get(sessionId);
-        appClients.delete(sessionId);
-        if (app) await app.disconnect();
-      },
-      get_logs: () => ({ items: [], total: 0, offset: 0, limit: null }),
-    });
+    worker = await registerClientWorker(workerApi, { id: 'scale-worker', appType: 'scale-app', functions: { echo: (x: unknown) => x } });
   }, 120_000);
   afterAll(async () => {
-    for (const app of appClients.values()) await app.disconnect();
+    await worker?.close();
     await clients.closeAll();
     await t?.close();
     await backend?.cleanup();

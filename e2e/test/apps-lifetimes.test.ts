@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import { hyphaWebsocketClient } from 'hypha-rpc';
 import { ArtifactClients, kw, type Proxy } from './helpers/artifact-clients.js';
 import { artifactBackend, type ArtifactBackend } from './helpers/artifact-backends.js';
+import { registerClientWorker } from './helpers/client-worker.js';
 import { mintToken, startTestServer, strongRootToken, userWith, type TestServer } from './helpers/test-server.js';
 
 // How long sessions live: stop_after_inactive counts every call routed to the app (not only
@@ -17,7 +17,7 @@ describe('stop_after_inactive', () => {
   const clients = new ArtifactClients(() => t.url);
   let user: Proxy;
   let controller: Proxy;
-  const appClients = new Map<string, Proxy>();
+  let worker: Awaited<ReturnType<typeof registerClientWorker>> | undefined;
 
   beforeAll(async () => {
     backend = await artifactBackend('pglite+fs');
@@ -27,30 +27,11 @@ describe('stop_after_inactive', () => {
     user = (await clients.connect(token)).server;
     controller = await user.getService('public/server-apps');
     const workerApi = (await clients.connect(token)).server;
-    await workerApi.registerService({
-      id: 'idle-worker',
-      type: 'server-app-worker',
-      config: { visibility: 'protected' },
-      supported_types: ['idle-app'],
-      async start(config: Record<string, any>) {
-        const app = (await hyphaWebsocketClient.connectToServer({
-          server_url: config.server_url, client_id: config.client_id, token: config.token, workspace: config.workspace, app_id: config.app_id,
-        })) as Proxy;
-        appClients.set(config.id, app);
-        await app.registerService({ id: 'default', config: { visibility: 'public' }, ping: () => 'pong' });
-        return config.id;
-      },
-      async stop(sessionId: string) {
-        const app = appClients.get(sessionId);
-        appClients.delete(sessionId);
-        if (app) await app.disconnect();
-      },
-      get_logs: () => ({ items: [], total: 0, offset: 0, limit: null }),
-    });
+    worker = await registerClientWorker(workerApi, { id: 'idle-worker', appType: 'idle-app', functions: { ping: () => 'pong' } });
     await controller.install(kw({ source: 'x', app_id: 'idle', overwrite: true, manifest: { name: 'Idle', type: 'idle-app', version: '1' } }));
   }, 120_000);
   afterAll(async () => {
-    for (const app of appClients.values()) await app.disconnect();
+    await worker?.close();
     await clients.closeAll();
     await t?.close();
     await backend?.cleanup();
@@ -72,7 +53,7 @@ describe('stop_after_inactive', () => {
     expect(await running()).toContain(session.id);
     await expect.poll(running, { timeout: 6000, interval: 100 }).not.toContain(session.id);
     expect(Date.now() - lastCall).toBeGreaterThanOrEqual(2400);
-    expect(appClients.has(session.id)).toBe(false);
+    expect(worker!.sessions.has(session.id)).toBe(false);
   });
 
   it('stops an untouched session after its limit', async () => {
